@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kfunc-series: modern BPF kfunc infrastructure for Linux 6.1 LTS.
+#
+#   make              apply the series to the base and build the kernel (GCC)
+#   make check        lint, build, boot under QEMU, run the kselftests
+#
+# KSRC=/path/to/linux works on your own git kernel tree instead of the
+# Debian linux-source-6.1 base that is unpacked into build/linux.
+# The scripts behind each target live in harness/.
+
+H := harness
+export KSRC KFS_SERIES
+
+.PHONY: all deps tree kernel lto selftests test check refresh drift lint \
+	harness-tests vm-run clean distclean help
+
+all: kernel
+
+help:
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
+	@echo '               harness-tests vm-run clean distclean'
+
+deps:
+	@$(H)/deps.sh
+
+tree: deps
+	@$(H)/tree.sh
+
+kernel: tree
+	@$(H)/build-kernel.sh gcc
+
+selftests: kernel
+	@$(H)/build-selftests.sh gcc
+
+test: selftests
+	@$(H)/run-tests.sh gcc
+
+# Clang ThinLTO: build, boot and run the same selftests.
+lto: tree
+	@$(H)/build-kernel.sh lto
+	@$(H)/build-selftests.sh lto
+	@$(H)/run-tests.sh lto
+
+check:
+	@$(H)/check.sh
+
+refresh:
+	@$(H)/refresh.sh
+
+drift:
+	@$(H)/drift.sh
+
+lint:
+	@$(H)/lint.sh
+
+harness-tests:
+	@$(H)/tests/apply-fails.sh
+
+# Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
+vm-run:
+	@$(H)/vm-run.sh -n run -- bash -c '$(CMD)'
+
+clean:
+	rm -rf build/out build/selftests build/vm build/logs
+
+distclean:
+	rm -rf build

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh FLAVOUR: configure and build the kernel in $KSRC out of
+# tree, into build/out/FLAVOUR.  gcc: GCC; lto: Clang ThinLTO (LLVM=-16).
+# Both use ccache and the same config fragments.
+. "$(dirname "$0")/lib.sh"
+
+flavor=${1:-gcc}
+flavor_check "$flavor"
+out=$(kfs_out "$flavor")
+cfg=$KFS_HARNESS/config
+[ -f "$KSRC/Makefile" ] || die "kernel: no kernel tree at $KSRC"
+mkdir -p "$out"
+
+export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
+kmake=(make -C "$KSRC" O="$out" -j"$(nproc)")
+frags=("$cfg/vm.config" "$KSRC/tools/testing/selftests/bpf/config"
+       "$cfg/selftests.config")
+case "$flavor" in
+gcc)	kmake+=(CC="ccache gcc") ;;
+lto)	kmake+=(LLVM=-16 CC="ccache clang-16")
+	frags+=("$cfg/lto.config") ;;
+esac
+
+# The configuration: allnoconfig plus the fragments.  .config is replaced
+# only when it changes, so a rebuild with the same fragments is incremental.
+configure() {
+	local want=$out/kfs.config
+
+	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" "$want" "${frags[@]}"
+	mv "$out/.config" "$want"
+	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
+	if ! cmp -s "$want" "$out/.config"; then
+		mv "$want" "$out/.config"
+	fi
+	rm -f "$want" "$want.old"
+}
+
+# Every option our own fragments ask for must have survived olddefconfig;
+# one that did not (a dependency missing) would silently change what the
+# tests exercise.
+verify_config() {
+	local f line sym val got bad=0
+
+	for f in "$cfg/vm.config" "$cfg/selftests.config" \
+		 ${flavor/gcc/} ${flavor/lto/"$cfg/lto.config"}; do
+		[ -f "$f" ] || continue
+		while IFS= read -r line; do
+			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+			sym=${line%%=*}
+			val=${line#*=}
+			got=$(grep -E "^$sym=|^# $sym is not set" "$out/.config" || true)
+			case "$val" in
+			n) [ -z "$got" ] || [ "$got" = "# $sym is not set" ] && continue ;;
+			*) [ "$got" = "$sym=$val" ] && continue ;;
+			esac
+			echo "config: $sym: wanted '$val', got '${got:-absent}' (${f##*/})"
+			bad=1
+		done <"$f"
+	done
+	return $bad
+}
+
+logged "config-$flavor" configure
+verify_config || die "config-$flavor: options above did not take effect"
+logged "kernel-$flavor" "${kmake[@]}" all
+msg "kernel-$flavor: $(ls -l "$out/arch/x86/boot/bzImage" | awk '{print $5}') bytes bzImage, $(grep -c '^CONFIG_.*=[ym]$' "$out/.config") options set"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-selftests.sh FLAVOUR: build bpf_testmod.ko, test_progs and
+# test_verifier from $KSRC's tools/testing/selftests/bpf against the kernel
+# in build/out/FLAVOUR, into build/selftests/FLAVOUR.  BPF objects are built
+# with clang-16; the lto flavour builds the module with LLVM=-16 like its
+# kernel.
+. "$(dirname "$0")/lib.sh"
+
+flavor=${1:-gcc}
+flavor_check "$flavor"
+kout=$(kfs_out "$flavor")
+out=$KFS_BUILD/selftests/$flavor
+[ -f "$kout/vmlinux" ] || die "selftests-$flavor: no $kout/vmlinux; build the kernel first"
+mkdir -p "$out"
+
+smake=(make -C "$KSRC/tools/testing/selftests/bpf" -j"$(nproc)"
+       OUTPUT="$out" VMLINUX_BTF="$kout/vmlinux" KDIR="$kout"
+       CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16)
+[ "$flavor" = lto ] && smake+=(LLVM=-16)
+
+# 6.1's Makefile links urandom_read against "liburandom_read.so" relative to
+# the source directory, which only works without OUTPUT=: point that name
+# at this flavour's library.
+ln -sfn "$out/liburandom_read.so" \
+	"$KSRC/tools/testing/selftests/bpf/liburandom_read.so"
+
+logged "selftests-$flavor" "${smake[@]}" \
+	"$out/bpf_testmod.ko" "$out/test_verifier" "$out/test_progs"

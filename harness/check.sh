@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh: the whole test run behind 'make check'.  Stages: deps, tree,
+# drift, lint, harness self-tests, then per kernel flavour (KFS_FLAVOURS,
+# default "gcc"): kernel, selftests, VM tests.  Prints each stage with its
+# elapsed time and ends with one line "N passed, N failed, N skipped"
+# counting the tests that ran in the VM; exits non-zero on any failure.
+. "$(dirname "$0")/lib.sh"
+
+flavours=${KFS_FLAVOURS:-gcc}
+pass=0 fail=0 skip=0 failed_stages=()
+
+summary() {
+	local f p s x
+
+	for f in $flavours; do
+		x=$KFS_BUILD/vm/tests-$f/counts
+		[ -f "$x" ] || continue
+		read -r p f s <"$x"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	done
+	# A stage that failed before or outside the VM tests counts once.
+	fail=$((fail + ${#failed_stages[@]}))
+	[ ${#failed_stages[@]} -eq 0 ] || msg "check: failed stages: ${failed_stages[*]}"
+	echo "$pass passed, $fail failed, $skip skipped"
+}
+
+# stage NAME FATAL CMD...: run one stage; a fatal stage's failure ends
+# the run (later stages need it), a non-fatal one is counted and the run
+# goes on.
+stage() {
+	local name=$1 fatal=$2 t0 rc=0
+
+	shift 2
+	t0=$(date +%s)
+	msg "==== stage $name"
+	"$@" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		msg "==== stage $name FAILED (exit $rc, $(( $(date +%s) - t0 ))s)"
+		if [ "$fatal" = fatal ]; then
+			failed_stages+=("$name")
+			summary
+			exit 1
+		fi
+		[ "$name" = "tests-${name#tests-}" ] || failed_stages+=("$name")
+		return 1
+	fi
+	msg "==== stage $name ok ($(( $(date +%s) - t0 ))s)"
+}
+
+for f in $flavours; do
+	flavor_check "$f"
+	rm -f "$KFS_BUILD/vm/tests-$f/counts"
+done
+
+stage deps fatal "$KFS_HARNESS/deps.sh"
+stage tree fatal "$KFS_HARNESS/tree.sh"
+ok=1
+stage drift nonfatal "$KFS_HARNESS/drift.sh" || ok=0
+stage lint nonfatal "$KFS_HARNESS/lint.sh" || ok=0
+stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
+for f in $flavours; do
+	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"
+	stage "selftests-$f" fatal "$KFS_HARNESS/build-selftests.sh" "$f"
+	stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
+done
+summary
+[ "$ok" -eq 1 ] && [ "$fail" -eq 0 ]

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the kfunc-series harness: paths, progress, errors.
+# Sourced by every harness script; not executable on its own.
+
+set -o errexit -o nounset -o pipefail
+
+KFS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KFS_HARNESS=$KFS_ROOT/harness
+KFS_BUILD=${KFS_BUILD:-$KFS_ROOT/build}
+KFS_LOGS=$KFS_BUILD/logs
+# The work tree: a git kernel tree with the series applied on a base commit.
+KSRC=${KSRC:-$KFS_BUILD/linux}
+KFS_T0=${KFS_T0:-$(date +%s)}
+export KFS_T0
+
+mkdir -p "$KFS_LOGS"
+
+# shellcheck source=harness/identity
+. "$KFS_HARNESS/identity"
+
+kfs_elapsed() {
+	local s=$(( $(date +%s) - KFS_T0 ))
+
+	printf '%02d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
+}
+
+# msg TEXT: one progress line, stamped with the time since the run began.
+msg() {
+	printf '[kfs %s] %s\n' "$(kfs_elapsed)" "$*"
+}
+
+# die TEXT: say what failed and stop with a non-zero status.
+die() {
+	printf '[kfs %s] ERROR: %s\n' "$(kfs_elapsed)" "$*" >&2
+	exit 1
+}
+
+# logged NAME CMD...: run CMD with its output in $KFS_LOGS/NAME.log; on
+# failure print the log's tail and fail naming the step and the log.
+logged() {
+	local name=$1 log=$KFS_LOGS/$1.log t0 rc=0
+
+	shift
+	t0=$(date +%s)
+	msg "$name: started (log: ${log#"$KFS_ROOT"/})"
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		# Parallel builds print the cause well before the end.
+		printf -- '----- errors in %s -----\n' "$log" >&2
+		grep -E -m 20 '(error|Error|ERROR|FAILED|\*\*\*)' "$log" >&2 || true
+		printf -- '----- last 25 lines of %s -----\n' "$log" >&2
+		grep -v '^\s*$' "$log" | tail -n 25 >&2 || true
+		printf -- '-----\n' >&2
+		die "$name failed (exit $rc) after $(( $(date +%s) - t0 ))s; full log: $log"
+	fi
+	msg "$name: done in $(( $(date +%s) - t0 ))s"
+}
+
+# flavor_check FLAVOR: the kernel flavours the harness builds.
+flavor_check() {
+	case "$1" in
+	gcc|lto) ;;
+	*) die "unknown kernel flavour '$1' (expected gcc or lto)" ;;
+	esac
+}
+
+kfs_out() {
+	echo "$KFS_BUILD/out/$1"
+}
+
+# Top-level directories of the overlay: files the series adds, at their
+# kernel paths (tools/testing/selftests/bpf is selftests/).
+KFS_OVERLAY_ROOTS="kernel include tools Documentation selftests scripts net lib arch"
+
+# series_hash SERIES_FILE: one hash over the series and the patches it names.
+series_hash() {
+	local series=$1 pdir p
+
+	pdir=$(dirname "$series")/patches
+	(cat "$series"
+	 sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$series" |
+	 while IFS= read -r p; do cat "$pdir/$p"; done) | sha256sum | cut -c1-64
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# refresh.sh [DEST]: export the work tree's commits on top of the base as
+# the series: DEST/patches (git format-patch, cover letter first),
+# DEST/series (their order, for git am and quilt) and the overlay (the files
+# the series adds, at their kernel paths; tools/testing/selftests/bpf maps
+# to selftests/).  DEST defaults to the repository; drift.sh passes a
+# scratch directory and compares.
+. "$(dirname "$0")/lib.sh"
+
+dest=${1:-$KFS_ROOT}
+reroll=$(cat "$KFS_HARNESS/REROLL")
+g() { git -C "$KSRC" "$@"; }
+
+if g rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
+	base=kfs-base
+elif g rev-parse -q --verify refs/kfs/base >/dev/null; then
+	base=refs/kfs/base
+else
+	die "refresh: $KSRC has no recorded base; run 'make tree' first"
+fi
+[ -z "$(g status --porcelain --untracked-files=no)" ] ||
+	die "refresh: $KSRC has uncommitted changes; commit them first"
+
+n=$(g rev-list --count "$base..HEAD")
+[ -z "$(g rev-list --merges "$base..HEAD")" ] ||
+	die "refresh: merges between the base and HEAD cannot become a series"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/patches"
+if [ "$n" -gt 0 ]; then
+	g format-patch -q --zero-commit --no-signature --numbered \
+		--subject-prefix="PATCH bpf-next v$reroll" \
+		-o "$tmp/patches" "$base..HEAD"
+	(cd "$tmp/patches" && ls -1 -- *.patch) >"$tmp/series"
+
+	# The cover letter: harness/cover-letter.txt (title, blank line, text)
+	# plus the shortlog and diffstat of the series.
+	{
+		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+		echo "From: $KFS_NAME <$KFS_EMAIL>"
+		echo "Date: $(g log -1 --format=%aD HEAD)"
+		echo "Subject: [PATCH bpf-next v$reroll 0/$n] $(head -n 1 "$KFS_HARNESS/cover-letter.txt")"
+		echo
+		tail -n +3 "$KFS_HARNESS/cover-letter.txt"
+		echo
+		echo "Base: $(g log -1 --format=%s "$base")"
+		echo
+		g shortlog --no-merges "$base..HEAD"
+		g diff --stat=72 "$base..HEAD"
+		echo
+		echo "-- "
+		echo "kfunc-series"
+	} >"$tmp/patches/0000-cover-letter.patch"
+else
+	: >"$tmp/series"
+fi
+
+# The overlay: every file the series adds, with its content at HEAD.
+mkdir -p "$tmp/overlay"
+g diff --name-only --no-renames --diff-filter=A "$base..HEAD" |
+while IFS= read -r f; do
+	case "$f" in
+	tools/testing/selftests/bpf/*) o=selftests/${f#tools/testing/selftests/bpf/} ;;
+	*) o=$f ;;
+	esac
+	mkdir -p "$tmp/overlay/$(dirname "$o")"
+	g show "HEAD:$f" >"$tmp/overlay/$o"
+done
+
+# Install: the overlay roots are the top-level directories the overlay uses
+# plus the fixed ones, so a file the series no longer adds disappears.
+rm -rf "$dest/patches"
+mv "$tmp/patches" "$dest/patches"
+mv "$tmp/series" "$dest/series"
+for r in $KFS_OVERLAY_ROOTS $(ls "$tmp/overlay"); do
+	rm -rf "${dest:?}/$r"
+	[ ! -e "$tmp/overlay/$r" ] || mv "$tmp/overlay/$r" "$dest/$r"
+done
+[ "$dest" = "$KFS_ROOT" ] || exit 0
+# The tree now is what the series produces: record it, so that apply.sh
+# does not rewind and re-apply the same commits.
+echo "$(series_hash "$dest/series") $(g rev-parse HEAD)" >"$(g rev-parse --absolute-git-dir)/kfs-applied"
+msg "refresh: $n patches, $(find "$dest/patches" -name '0*.patch' | wc -l) files in patches/"
