@@ -13,14 +13,14 @@ H := harness
 export KSRC KFS_SERIES
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
-	harness-tests vm-run clean distclean help
+	harness-tests kfunc-enforce kfunc-audit vm-run resign clean distclean help
 
 all: kernel
 
 help:
 	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
-	@echo '               harness-tests vm-run clean distclean'
+	@echo '               harness-tests vm-run resign clean distclean'
 
 deps:
 	@$(H)/deps.sh
@@ -49,6 +49,10 @@ check:
 refresh:
 	@$(H)/refresh.sh
 
+# A copy of the series signed by its submitter: make resign IDENTITY='Name <mail>'
+resign:
+	@$(H)/resign.sh "$(IDENTITY)" $(OUT)
+
 drift:
 	@$(H)/drift.sh
 
@@ -57,6 +61,13 @@ lint:
 
 harness-tests:
 	@$(H)/tests/apply-fails.sh
+
+# The build must refuse a kfunc without __bpf_kfunc (needs a built kernel).
+kfunc-enforce:
+	@$(H)/tests/kfunc-enforce.sh gcc
+
+kfunc-audit:
+	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)
 
 # Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
 vm-run:

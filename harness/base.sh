@@ -35,12 +35,19 @@ export GIT_COMMITTER_NAME=$KFS_NAME GIT_COMMITTER_EMAIL=$KFS_EMAIL
 date=$(stat -c %Y "$tarball")
 export GIT_AUTHOR_DATE="@$date +0000" GIT_COMMITTER_DATE="@$date +0000"
 git_base() {
+	# Debian's .gitignore ignores everything at the top level (its
+	# packaging repository holds only debian/), which would hide every
+	# file a patch adds; the base drops that block and is otherwise the
+	# package as shipped.
+	sed -i '/^# Debian packaging: ignore everything/,/^!\/debian\/$/d' "$tmp/.gitignore"
+	sed -i '${/^#$/d}' "$tmp/.gitignore"
 	git -C "$tmp" init -q -b kfunc-series
 	git -C "$tmp" config core.autocrlf false
 	git -C "$tmp" add -A -f .
 	git -C "$tmp" commit -q -m "Linux 6.1.$sublevel (Debian linux-source-6.1 $have)" \
 		-m "Base of the kfunc series: Debian's linux-source-6.1 package,
-version $have, unpacked from $tarball."
+version $have, unpacked from $tarball, less the block of
+.gitignore that ignores everything at the top level."
 	git -C "$tmp" tag kfs-base
 }
 logged base-git git_base

@@ -27,3 +27,7 @@ ln -sfn "$out/liburandom_read.so" \
 
 logged "selftests-$flavor" "${smake[@]}" \
 	"$out/bpf_testmod.ko" "$out/test_verifier" "$out/test_progs"
+
+# kfunc_annotation/kfunc_sets reads the running kernel's kfunc sets from its
+# image, looked for next to test_progs first.
+ln -sfn "$kout/vmlinux" "$out/vmlinux"

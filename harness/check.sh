@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: the whole test run behind 'make check'.  Stages: deps, tree,
-# drift, lint, harness self-tests, then per kernel flavour (KFS_FLAVOURS,
-# default "gcc"): kernel, selftests, VM tests.  Prints each stage with its
+# drift, lint, kfunc audit, harness self-tests, then per kernel flavour
+# (KFS_FLAVOURS, default "gcc lto"): kernel, kfunc enforcement test,
+# selftests, VM tests.  Prints each stage with its
 # elapsed time and ends with one line "N passed, N failed, N skipped"
 # counting the tests that ran in the VM; exits non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
@@ -58,9 +59,11 @@ stage tree fatal "$KFS_HARNESS/tree.sh"
 ok=1
 stage drift nonfatal "$KFS_HARNESS/drift.sh" || ok=0
 stage lint nonfatal "$KFS_HARNESS/lint.sh" || ok=0
+stage kfunc-audit nonfatal "$KFS_HARNESS/kfunc-audit.py" "$KSRC" || ok=0
 stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
 for f in $flavours; do
 	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"
+	stage "kfunc-enforce-$f" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$f" || ok=0
 	stage "selftests-$f" fatal "$KFS_HARNESS/build-selftests.sh" "$f"
 	stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
 done

@@ -19,6 +19,8 @@ pkgs=(
 	qemu-system-x86
 	# Documentation/ checks
 	python3-docutils
+	# checkpatch.pl (its SPDX check)
+	python3-ply python3-git
 )
 
 missing=()

@@ -34,9 +34,13 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 kfsjob $job; then
 fi
 
 say "running job"
-cd "$(cat $job/cwd)" || cd /
-bash $job/cmd </dev/null >/dev/ttyS1 2>&1
-rc=$?
+if cd "$(cat $job/cwd)"; then
+	bash $job/cmd </dev/null >/dev/ttyS1 2>&1
+	rc=$?
+else
+	echo "kfs-init: no directory $(cat $job/cwd) in the guest" >/dev/ttyS1
+	rc=125
+fi
 echo "$rc" >$job/rc
 say "job exited with status $rc"
 sync

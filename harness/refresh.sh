@@ -74,7 +74,7 @@ done
 rm -rf "$dest/patches"
 mv "$tmp/patches" "$dest/patches"
 mv "$tmp/series" "$dest/series"
-for r in $KFS_OVERLAY_ROOTS $(ls "$tmp/overlay"); do
+for r in $(printf '%s\n' $KFS_OVERLAY_ROOTS $(ls "$tmp/overlay") | sort -u); do
 	rm -rf "${dest:?}/$r"
 	[ ! -e "$tmp/overlay/$r" ] || mv "$tmp/overlay/$r" "$dest/$r"
 done

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 	-k) kernel=$2; shift 2 ;;
 	-t) timeout=$2; shift 2 ;;
 	-n) name=$2; shift 2 ;;
-	-C) cwd=$2; shift 2 ;;
+	-C) cwd=$(cd "$2" && pwd) || die "vm: no directory $2"; shift 2 ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
