@@ -11,6 +11,7 @@
 
 H := harness
 export KSRC KFS_SERIES
+export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit vm-run resign clean distclean help
@@ -40,6 +41,7 @@ test: selftests
 # Clang ThinLTO: build, boot and run the same selftests.
 lto: tree
 	@$(H)/build-kernel.sh lto
+	@$(H)/tests/kfunc-enforce.sh lto
 	@$(H)/build-selftests.sh lto
 	@$(H)/run-tests.sh lto
 

@@ -8,7 +8,7 @@
 # counting the tests that ran in the VM; exits non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
 
-flavours=${KFS_FLAVOURS:-gcc}
+flavours=${KFS_FLAVOURS:-gcc lto}
 pass=0 fail=0 skip=0 failed_stages=()
 
 summary() {
