@@ -61,8 +61,9 @@ drift:
 lint:
 	@$(H)/lint.sh
 
-harness-tests:
+harness-tests: tree
 	@$(H)/tests/apply-fails.sh
+	@$(H)/tests/checkpatch-kfunc.sh
 
 # The build must refuse a kfunc without __bpf_kfunc (needs a built kernel).
 kfunc-enforce:

@@ -61,6 +61,7 @@ stage drift nonfatal "$KFS_HARNESS/drift.sh" || ok=0
 stage lint nonfatal "$KFS_HARNESS/lint.sh" || ok=0
 stage kfunc-audit nonfatal "$KFS_HARNESS/kfunc-audit.py" "$KSRC" || ok=0
 stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
+stage checkpatch-kfunc nonfatal "$KFS_HARNESS/tests/checkpatch-kfunc.sh" || ok=0
 for f in $flavours; do
 	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"
 	stage "kfunc-enforce-$f" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$f" || ok=0
