@@ -14,7 +14,7 @@ export KSRC KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
-	harness-tests kfunc-enforce kfunc-audit vm-run resign clean distclean help
+	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign clean distclean help
 
 all: kernel
 
@@ -68,6 +68,10 @@ harness-tests: tree
 # The build must refuse a kfunc without __bpf_kfunc (needs a built kernel).
 kfunc-enforce:
 	@$(H)/tests/kfunc-enforce.sh gcc
+
+# Build the kernel at every patch of the series, like a bisection.
+bisect: kernel
+	@$(H)/bisect.sh gcc
 
 kfunc-audit:
 	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)

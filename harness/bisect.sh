@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# bisect.sh [FLAVOUR]: build the kernel and bpf_testmod at every patch of the
+# series, in order, in a scratch work tree (build/bisect) and output
+# directory (build/out/bisect-FLAVOUR), like a bisection would.  Each step
+# is incremental, so this costs one cold build plus what each patch
+# changes.  Fails naming the first patch whose tree does not build.
+. "$(dirname "$0")/lib.sh"
+
+flavor=${1:-gcc}
+flavor_check "$flavor"
+wt=$KFS_BUILD/bisect
+out=$KFS_BUILD/out/bisect-$flavor
+base=$(git -C "$KSRC" rev-parse kfs-base 2>/dev/null || git -C "$KSRC" rev-parse refs/kfs/base)
+mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$base..HEAD")
+[ -f "$(kfs_out "$flavor")/.config" ] || die "bisect: build the $flavor kernel first (its .config is reused)"
+
+[ -d "$wt" ] || git -C "$KSRC" worktree add -q --detach "$wt" "$base"
+mkdir -p "$out"
+cp "$(kfs_out "$flavor")/.config" "$out/.config"
+export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
+kmake=(make -C "$wt" O="$out" -j"$(nproc)")
+case "$flavor" in
+gcc) kmake+=(CC="ccache gcc") ;;
+lto) kmake+=(LLVM=-16 CC="ccache clang-16") ;;
+esac
+
+n=0
+for c in "$base" "${commits[@]}"; do
+	git -C "$wt" checkout -q --detach "$c"
+	name="$n/${#commits[@]} $(git -C "$wt" log -1 --format=%s)"
+	step() {
+		"${kmake[@]}" olddefconfig && "${kmake[@]}" all &&
+		"${kmake[@]}" M="$wt/tools/testing/selftests/bpf/bpf_testmod" modules
+	}
+	logged "bisect-$flavor-$n" step || die "bisect: $name does not build"
+	msg "bisect: $name builds"
+	n=$((n + 1))
+done
+git -C "$KSRC" worktree remove --force "$wt"
+msg "bisect: all ${#commits[@]} patches build on their own ($flavor)"
