@@ -30,7 +30,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/patches"
 if [ "$n" -gt 0 ]; then
-	g format-patch -q --zero-commit --no-signature --numbered \
+	# --zero-commit and --full-index: the same patches from every clone of
+	# the work tree, whatever its commit ids and object count.
+	g format-patch -q --zero-commit --no-signature --numbered --full-index \
 		--subject-prefix="PATCH bpf-next v$reroll" \
 		-o "$tmp/patches" "$base..HEAD"
 	(cd "$tmp/patches" && ls -1 -- *.patch) >"$tmp/series"
