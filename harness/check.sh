@@ -12,10 +12,10 @@ flavours=${KFS_FLAVOURS:-gcc lto}
 pass=0 fail=0 skip=0 failed_stages=()
 
 summary() {
-	local f p s x
+	local fl p f s x
 
-	for f in $flavours; do
-		x=$KFS_BUILD/vm/tests-$f/counts
+	for fl in $flavours; do
+		x=$KFS_BUILD/vm/tests-$fl/counts
 		[ -f "$x" ] || continue
 		read -r p f s <"$x"
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))

@@ -47,7 +47,7 @@ logged() {
 	if [ "$rc" -ne 0 ]; then
 		# Parallel builds print the cause well before the end.
 		printf -- '----- errors in %s -----\n' "$log" >&2
-		grep -E -m 20 '(error|Error|ERROR|FAILED|\*\*\*)' "$log" >&2 || true
+		grep -E -m 20 '(error:|Error [0-9]|ERROR:|FAILED|\*\*\*)' "$log" >&2 || true
 		printf -- '----- last 25 lines of %s -----\n' "$log" >&2
 		grep -v '^\s*$' "$log" | tail -n 25 >&2 || true
 		printf -- '-----\n' >&2
