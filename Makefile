@@ -21,7 +21,8 @@ all: kernel
 help:
 	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
-	@echo '               harness-tests vm-run resign clean distclean'
+	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
+	@echo '               vm-run resign clean distclean'
 
 deps:
 	@$(H)/deps.sh

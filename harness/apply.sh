@@ -15,7 +15,7 @@ g rev-parse --git-dir >/dev/null 2>&1 ||
 gitdir=$(g rev-parse --absolute-git-dir)
 stamp=$gitdir/kfs-applied
 
-mapfile -t patches < <(sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$series")
+mapfile -t patches < <(list_entries "$series")
 for p in "${patches[@]}"; do
 	[ -f "$pdir/$p" ] || die "apply: series names $p, which is not in patches/"
 done

@@ -72,12 +72,18 @@ kfs_out() {
 # kernel paths (tools/testing/selftests/bpf is selftests/).
 KFS_OVERLAY_ROOTS="kernel include tools Documentation selftests scripts net lib arch"
 
+# list_entries FILE: the entries of a list file, in order: one a line, '#'
+# comments (series, selftests.list, DENYLIST).
+list_entries() {
+	sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$1"
+}
+
 # series_hash SERIES_FILE: one hash over the series and the patches it names.
 series_hash() {
 	local series=$1 pdir p
 
 	pdir=$(dirname "$series")/patches
 	(cat "$series"
-	 sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$series" |
+	 list_entries "$series" |
 	 while IFS= read -r p; do cat "$pdir/$p"; done) | sha256sum | cut -c1-64
 }

@@ -8,7 +8,7 @@
 cp=$KSRC/scripts/checkpatch.pl
 allow=$KFS_HARNESS/checkpatch.allow
 [ -x "$cp" ] || die "lint: no $cp; run 'make tree' first"
-mapfile -t patches < <(sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$KFS_ROOT/series")
+mapfile -t patches < <(list_entries "$KFS_ROOT/series")
 
 # allowed TYPE TEXT: does an entry of checkpatch.allow accept it?
 allowed() {

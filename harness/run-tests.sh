@@ -14,7 +14,7 @@ job=$KFS_BUILD/vm/$name
 
 # A list file: names, '#' comments; DENYLIST entries must give a reason.
 list() {
-	sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$1" | paste -sd, -
+	list_entries "$1" | paste -sd, -
 }
 bad=$(grep -Ev '^[[:space:]]*(#|$)' "$KFS_HARNESS/DENYLIST" | grep -v '#' || true)
 [ -z "$bad" ] || die "DENYLIST: entries without a reason: $bad"
