@@ -14,15 +14,17 @@ export KSRC KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
-	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign clean distclean help
+	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross clean \
+	distclean help
 
 all: kernel
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign clean distclean'
+	@echo '               vm-run resign cross clean distclean'
+	@echo 'make cross ARCH=arm64|ppc64el: cross-build with BTF (arm64: boot in QEMU)'
 
 deps:
 	@$(H)/deps.sh
@@ -76,6 +78,12 @@ bisect: kernel
 
 kfunc-audit:
 	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)
+
+# Cross-build the tree with BTF for another architecture, build bpf_testmod
+# against it and, on arm64, call a kfunc in QEMU; not part of check:
+# make cross ARCH=arm64 (the default) or ARCH=ppc64el.
+cross: tree
+	@$(H)/cross.sh $(or $(ARCH),arm64)
 
 # Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
 vm-run:

@@ -13,12 +13,12 @@ pkgs=(
 	dwarves python3 ccache
 	# Clang ThinLTO flavour and BPF selftests
 	clang-16 lld-16 llvm-16
-	# selftests' user space
-	libcap-dev zlib1g-dev libzstd-dev pkg-config
+	# selftests' user space; keyutils and openssl for verify_pkcs7_sig
+	libcap-dev zlib1g-dev libzstd-dev pkg-config keyutils openssl
 	# the VM
 	qemu-system-x86
-	# Documentation/ checks
-	python3-docutils
+	# lint: the series' Documentation/ .rst files, the harness's shell scripts
+	python3-docutils shellcheck
 	# checkpatch.pl (its SPDX check)
 	python3-ply python3-git
 )

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the kfunc-series harness: paths, progress, errors.
 # Sourced by every harness script; not executable on its own.
 
@@ -68,8 +69,60 @@ kfs_out() {
 	echo "$KFS_BUILD/out/$1"
 }
 
+# need_pkgs STEP PKG...: the Debian packages STEP needs, as deps.sh
+# installs them: as root the missing ones with apt-get; otherwise print the
+# one command to run and fail.
+need_pkgs() {
+	local step=$1 p st line missing=()
+
+	shift
+	for p; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$st" = installed ] || missing+=("$p")
+	done
+	[ ${#missing[@]} -ne 0 ] || return 0
+	line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		msg "$step: missing packages: ${missing[*]}"
+		msg "$step: not root; run this, then make again:"
+		printf '  sudo sh -c "%s"\n' "$line"
+		exit 1
+	fi
+	DEBIAN_FRONTEND=noninteractive logged "$step-apt-update" apt-get update
+	DEBIAN_FRONTEND=noninteractive logged "$step-apt-install" \
+		apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# verify_config OUT FRAGMENT...: every option the fragments ask for must
+# have survived olddefconfig in OUT/.config; one that did not (a dependency
+# missing) would silently change what is built and tested.  Prints each
+# that did not and fails.  Fragments that do not exist are skipped.
+verify_config() {
+	local out=$1 f line sym val got bad=0
+
+	shift
+	for f; do
+		[ -f "$f" ] || continue
+		while IFS= read -r line; do
+			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+			sym=${line%%=*}
+			val=${line#*=}
+			got=$(grep -E "^$sym=|^# $sym is not set" "$out/.config" || true)
+			case "$val" in
+			n) [ -z "$got" ] || [ "$got" = "# $sym is not set" ] && continue ;;
+			*) [ "$got" = "$sym=$val" ] && continue ;;
+			esac
+			echo "config: $sym: wanted '$val', got '${got:-absent}' (${f##*/})"
+			bad=1
+		done <"$f"
+	done
+	return $bad
+}
+
 # Top-level directories of the overlay: files the series adds, at their
-# kernel paths (tools/testing/selftests/bpf is selftests/).
+# kernel paths (tools/testing/selftests/bpf is selftests/).  Used by
+# refresh.sh and drift.sh.
+# shellcheck disable=SC2034
 KFS_OVERLAY_ROOTS="kernel include tools Documentation selftests scripts net lib arch"
 
 # list_entries FILE: the entries of a list file, in order: one a line, '#'

@@ -1,20 +1,73 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# lint.sh: every patch of the series must be checkpatch --strict clean, as
-# judged by the work tree's checkpatch.pl, save for the findings that
-# harness/checkpatch.allow accepts with a reason.
+# lint.sh: the harness's shell scripts (harness/*.sh, harness/tests/*.sh,
+# .ci/run) must be shellcheck clean; every .rst file the series changes
+# under Documentation/ must parse with docutils without a warning or error
+# (harness/rst-check.py); every patch of the series must be checkpatch
+# --strict clean, as judged by the work tree's checkpatch.pl, save for the
+# findings that harness/checkpatch.allow accepts with a reason.  Each
+# finding is printed; the run fails naming the checks that found any.
 . "$(dirname "$0")/lib.sh"
 
 cp=$KSRC/scripts/checkpatch.pl
 allow=$KFS_HARNESS/checkpatch.allow
 [ -x "$cp" ] || die "lint: no $cp; run 'make tree' first"
+command -v shellcheck >/dev/null || die "lint: no shellcheck; run 'make deps' first"
 mapfile -t patches < <(list_entries "$KFS_ROOT/series")
+failed=()
+g() { git -C "$KSRC" "$@"; }
+
+# Shell scripts: shellcheck at its default severity (style included),
+# following what they source (-x).  -P SCRIPTDIR finds the
+# "$(dirname "$0")/lib.sh" they source; -P $KFS_ROOT the harness/identity
+# named by lib.sh's source= directive.
+mapfile -t scripts < <(cd "$KFS_ROOT" && printf '%s\n' harness/*.sh harness/tests/*.sh .ci/run)
+rc=0
+out=$(cd "$KFS_ROOT" && shellcheck -x -P SCRIPTDIR -P "$KFS_ROOT" -f gcc "${scripts[@]}" 2>&1) || rc=$?
+mapfile -t found < <(grep . <<<"$out")
+if [ "$rc" -eq 0 ] && [ ${#found[@]} -eq 0 ]; then
+	msg "lint: ${#scripts[@]} shell scripts shellcheck clean"
+else
+	# FILE:LINE:COL: LEVEL: message [SCNNNN]
+	[ ${#found[@]} -eq 0 ] || printf 'lint: shellcheck: %s\n' "${found[@]}"
+	[ ${#found[@]} -gt 0 ] || echo "lint: shellcheck: exit $rc without findings"
+	failed+=("shellcheck: ${#found[@]} findings in ${#scripts[@]} shell scripts")
+fi
+
+# Documentation: the .rst files the series adds or changes, as they are in
+# the work tree, through docutils with Sphinx's roles and directives
+# stubbed (Debian's python3, which has python3-docutils).
+if g rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
+	base=kfs-base
+elif g rev-parse -q --verify refs/kfs/base >/dev/null; then
+	base=refs/kfs/base
+else
+	die "lint: $KSRC has no recorded base; run 'make tree' first"
+fi
+mapfile -t docs < <(g diff --name-only --no-renames --diff-filter=d "$base..HEAD" -- 'Documentation/*.rst')
+if [ ${#docs[@]} -eq 0 ]; then
+	msg "lint: the series changes no .rst file under Documentation/"
+else
+	rc=0
+	out=$(cd "$KSRC" && PATH=/usr/bin:$PATH "$KFS_HARNESS/rst-check.py" "${docs[@]}" 2>&1) || rc=$?
+	mapfile -t found < <(grep . <<<"$out")
+	if [ "$rc" -eq 0 ] && [ ${#found[@]} -eq 0 ]; then
+		msg "lint: ${#docs[@]} .rst files of the series parse cleanly with docutils: ${docs[*]}"
+	else
+		# FILE:LINE: LEVEL: message
+		[ ${#found[@]} -eq 0 ] || printf 'lint: docutils: %s\n' "${found[@]}"
+		[ ${#found[@]} -gt 0 ] || echo "lint: docutils: harness/rst-check.py exit $rc without findings"
+		failed+=("docutils: ${#found[@]} findings in ${#docs[@]} .rst files of the series")
+	fi
+fi
+
+# Patches: checkpatch --strict.
 
 # allowed TYPE TEXT: does an entry of checkpatch.allow accept it?
 allowed() {
-	local type re why
+	local type re
 
-	while IFS=$'\t' read -r type re why; do
+	while IFS=$'\t' read -r type re _; do
 		case "$type" in ''|\#*) continue ;; esac
 		[ "$type" = "$1" ] && [[ $2 =~ $re ]] && return 0
 	done <"$allow"
@@ -56,5 +109,10 @@ for p in "${patches[@]}"; do
 	done <<<"$out"
 	[ "$findings" -eq 0 ] || bad=$((bad + 1))
 done
-[ "$bad" -eq 0 ] || die "lint: $bad of ${#patches[@]} patches have checkpatch --strict findings"
-msg "lint: ${#patches[@]} patches checkpatch --strict clean ($accepted findings accepted by harness/checkpatch.allow)"
+if [ "$bad" -eq 0 ]; then
+	msg "lint: ${#patches[@]} patches checkpatch --strict clean ($accepted findings accepted by harness/checkpatch.allow)"
+else
+	failed+=("checkpatch: $bad of ${#patches[@]} patches have checkpatch --strict findings")
+fi
+
+[ ${#failed[@]} -eq 0 ] || die "lint: $(printf '%s; ' "${failed[@]}" | sed 's/; $//')"

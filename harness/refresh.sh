@@ -76,7 +76,8 @@ done
 rm -rf "$dest/patches"
 mv "$tmp/patches" "$dest/patches"
 mv "$tmp/series" "$dest/series"
-for r in $(printf '%s\n' $KFS_OVERLAY_ROOTS $(ls "$tmp/overlay") | sort -u); do
+read -r -a roots <<<"$KFS_OVERLAY_ROOTS"
+for r in $( { printf '%s\n' "${roots[@]}"; ls "$tmp/overlay"; } | sort -u); do
 	rm -rf "${dest:?}/$r"
 	[ ! -e "$tmp/overlay/$r" ] || mv "$tmp/overlay/$r" "$dest/$r"
 done

@@ -22,4 +22,5 @@ for p in "$KFS_ROOT"/patches/*.patch; do
 		{ print }' "$p" >"$dir/${p##*/}"
 done
 cp "$KFS_ROOT/series" "$dir/series"
-msg "resign: $(ls "$dir"/*.patch | wc -l) files re-signed as $who in $dir"
+signed=("$dir"/*.patch)
+msg "resign: ${#signed[@]} files re-signed as $who in $dir"

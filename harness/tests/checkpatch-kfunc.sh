@@ -28,7 +28,7 @@ BTF_SET8_START($1_ids)
 BTF_ID_FLAGS(func, $1)
 BTF_SET8_END($1_ids)
 EOC
-	(cd "$tmp/$1" && git diff --no-index /dev/null kernel/bpf/$1.c) >"$tmp/$1.patch" || true
+	(cd "$tmp/$1" && git diff --no-index /dev/null "kernel/bpf/$1.c") >"$tmp/$1.patch" || true
 }
 
 # intree FUNC: a patch adding FUNC, defined in net/bpf/test_run.c, to the
@@ -51,7 +51,7 @@ EOC
 expect() {
 	local out
 
-	out=$(cd "$KSRC" && PATH=/usr/bin:$PATH "$cp" --strict --terse --show-types --no-summary --no-signoff "$tmp/$1.patch" 2>&1 || true)
+	out=$(cd "$KSRC" && PATH=/usr/bin:$PATH "$cp" --strict --terse --show-types --no-summary --no-signoff "$tmp/$1.patch" 2>&1) || true
 	if [ "$2" = warn ] && ! grep -q "BPF_KFUNC: kfunc $3 is defined without __bpf_kfunc" <<<"$out"; then
 		echo "checkpatch-kfunc: $1: no BPF_KFUNC warning for $3:"
 		echo "$out"
