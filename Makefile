@@ -45,6 +45,7 @@ test: selftests
 lto: tree
 	@$(H)/build-kernel.sh lto
 	@$(H)/tests/kfunc-enforce.sh lto
+	@$(H)/tests/resolve-btfids.sh lto
 	@$(H)/build-selftests.sh lto
 	@$(H)/run-tests.sh lto
 
@@ -68,9 +69,11 @@ harness-tests: tree
 	@$(H)/tests/apply-fails.sh
 	@$(H)/tests/checkpatch-kfunc.sh
 
-# The build must refuse a kfunc without __bpf_kfunc (needs a built kernel).
+# The build must refuse a kfunc that BPF cannot call, in modules and in
+# vmlinux (needs a built kernel).
 kfunc-enforce:
 	@$(H)/tests/kfunc-enforce.sh gcc
+	@$(H)/tests/resolve-btfids.sh gcc
 
 # Build the kernel at every patch of the series, like a bisection.
 bisect: kernel

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: the whole test run behind 'make check'.  Stages: deps, tree,
 # drift, lint, kfunc audit, harness self-tests, then per kernel flavour
-# (KFS_FLAVOURS, default "gcc lto"): kernel, kfunc enforcement test,
-# selftests, VM tests.  Prints each stage with its
+# (KFS_FLAVOURS, default "gcc lto"): kernel, kfunc enforcement tests
+# (modules, then vmlinux), selftests, VM tests.  Prints each stage with its
 # elapsed time and ends with one line "N passed, N failed, N skipped"
 # counting the tests that ran in the VM; exits non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +65,7 @@ stage checkpatch-kfunc nonfatal "$KFS_HARNESS/tests/checkpatch-kfunc.sh" || ok=0
 for f in $flavours; do
 	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"
 	stage "kfunc-enforce-$f" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$f" || ok=0
+	stage "resolve-btfids-$f" nonfatal "$KFS_HARNESS/tests/resolve-btfids.sh" "$f" || ok=0
 	stage "selftests-$f" fatal "$KFS_HARNESS/build-selftests.sh" "$f"
 	stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
 done

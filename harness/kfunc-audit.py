@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """kfunc-audit.py KSRC: count the kfuncs of a kernel tree and how many are
-defined with __bpf_kfunc.
+defined with __bpf_kfunc, and its kfunc sets and how many are marked with
+BTF_KFUNCS_START.
 
 A kfunc is a function listed as BTF_ID_FLAGS(func, NAME) in a .c file. Its
-definition is looked for in that file first, then in the whole tree. The
-build enforces the annotation for what a configuration compiles; this
-reads the source, so it covers every configuration. Exits 1 when a kfunc's
-definition lacks the annotation or cannot be found."""
+definition is looked for in that file first, then in the whole tree. Its
+set is the BTF_KFUNCS_START or BTF_SET8_START before it. The build checks
+only the kfuncs that survived a configuration and only in marked sets, and
+cannot see the annotation; this reads the source, so it covers every
+configuration. Exits 1 when a kfunc's definition lacks the annotation or
+cannot be found, or when a kfunc set is not marked."""
 
 import re
 import subprocess
@@ -37,12 +40,26 @@ def definition(text, name):
 
 
 kfuncs = []
+sets = {}
+set_re = re.compile(r'\b(BTF_KFUNCS_START|BTF_SET8_START)\((\w+)\)'
+                    r'|BTF_ID_FLAGS\(func,\s*(\w+)')
 for f in git_grep('-E', r'BTF_ID_FLAGS\(func,', '--', '*.c'):
     text = open(f'{ksrc}/{f}').read()
-    for name in re.findall(r'BTF_ID_FLAGS\(func,\s*(\w+)', text):
-        kfuncs.append((f, name))
+    opener = None
+    for m in set_re.finditer(text):
+        if m.group(1):
+            opener = (m.group(1), m.group(2))
+        else:
+            kfuncs.append((f, m.group(3)))
+            sets[(f, opener[1] if opener else None)] = \
+                opener[0] if opener else None
 
 bad = []
+for (f, name), how in sorted(sets.items(), key=lambda x: (x[0][0], x[0][1] or '')):
+    if how != 'BTF_KFUNCS_START':
+        bad.append(f'kfunc set {name or "?"} ({f}): defined with '
+                   f'{how or "no set macro"}, not BTF_KFUNCS_START')
+marked = sum(1 for how in sets.values() if how == 'BTF_KFUNCS_START')
 annotated = 0
 for f, name in kfuncs:
     decl = definition(open(f'{ksrc}/{f}').read(), name)
@@ -62,5 +79,6 @@ for f, name in kfuncs:
 
 for b in bad:
     print(f'kfunc-audit: {b}')
-print(f'kfunc-audit: {annotated}/{len(kfuncs)} kfuncs defined with __bpf_kfunc')
+print(f'kfunc-audit: {annotated}/{len(kfuncs)} kfuncs defined with __bpf_kfunc, '
+      f'{marked}/{len(sets)} kfunc sets marked with BTF_KFUNCS_START')
 sys.exit(1 if bad or not kfuncs else 0)

@@ -24,9 +24,9 @@ $2int $1(int a)
 	return a;
 }
 
-BTF_SET8_START($1_ids)
+BTF_KFUNCS_START($1_ids)
 BTF_ID_FLAGS(func, $1)
-BTF_SET8_END($1_ids)
+BTF_KFUNCS_END($1_ids)
 EOC
 	(cd "$tmp/$1" && git diff --no-index /dev/null "kernel/bpf/$1.c") >"$tmp/$1.patch" || true
 }
@@ -36,14 +36,15 @@ EOC
 intree() {
 	local at
 
-	at=$(grep -n 'BTF_SET8_END(test_sk_check_kfunc_ids)' "$KSRC/net/bpf/test_run.c" | cut -d: -f1)
+	at=$(grep -n 'BTF_KFUNCS_END(test_sk_check_kfunc_ids)' "$KSRC/net/bpf/test_run.c" | cut -d: -f1)
+	[ -n "$at" ] || die "checkpatch-kfunc: no BTF_KFUNCS_END(test_sk_check_kfunc_ids) in net/bpf/test_run.c"
 	cat >"$tmp/$1.patch" <<EOC
 diff --git a/net/bpf/test_run.c b/net/bpf/test_run.c
 --- a/net/bpf/test_run.c
 +++ b/net/bpf/test_run.c
 @@ -$at,1 +$at,2 @@
 +BTF_ID_FLAGS(func, $1)
- BTF_SET8_END(test_sk_check_kfunc_ids)
+ BTF_KFUNCS_END(test_sk_check_kfunc_ids)
 EOC
 }
 

@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# kfunc-enforce.sh FLAVOUR: the build must refuse a kfunc that is not
-# defined with __bpf_kfunc.  Builds three small modules against the kernel
-# in build/out/FLAVOUR: one whose kfuncs are annotated (must build), one
-# with a global kfunc without the annotation, and one with a static kfunc
-# without it (both must fail, naming the function and the reason).
+# kfunc-enforce.sh FLAVOUR: the build must refuse a module with a kfunc
+# that a BPF program cannot call.  Builds small modules, and bpf_testmod
+# without __bpf_kfunc on its static kfunc, against the kernel in
+# build/out/FLAVOUR, and re-runs resolve_btfids on built modules with
+# symbols or a vmlinux altered as a build could alter them.  Each bad case
+# must fail naming the kfunc and the reason; the good ones must build.
+# KFS_RESOLVE_BTFIDS=PATH builds and checks with another resolve_btfids (one
+# without the checks shows which cases they catch).
 . "$(dirname "$0")/../lib.sh"
 
 flavor=${1:-gcc}
 flavor_check "$flavor"
 kout=$(kfs_out "$flavor")
+rb=${KFS_RESOLVE_BTFIDS:-$kout/tools/bpf/resolve_btfids/resolve_btfids}
 [ -f "$kout/vmlinux" ] || die "kfunc-enforce: no $kout/vmlinux; build the kernel first"
+[ -x "$rb" ] || die "kfunc-enforce: no $rb"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-kmake=(make -C "$kout" -j"$(nproc)")
+kmake=(make -C "$kout" -j"$(nproc)" RESOLVE_BTFIDS="$rb")
 [ "$flavor" = lto ] && kmake+=(LLVM=-16)
-fails=0
+fails=0 n=0
 
-# module NAME ATTR_GLOBAL ATTR_STATIC: a module with one global and one
-# static kfunc, defined with the given annotations.
+# bad TEXT...: count a wrong case and say why.
+bad() {
+	echo "kfunc-enforce: $*"
+	fails=$((fails + 1))
+}
+
+# module NAME SET_LIST DEFINITIONS: a module whose kfunc set lists the
+# functions of SET_LIST (space-separated), with DEFINITIONS as its C code.
 module() {
+	local f
+
 	mkdir -p "$tmp/$1"
 	echo "obj-m := $1.o" >"$tmp/$1/Makefile"
-	cat >"$tmp/$1/$1.c" <<EOC
+	{
+		cat <<EOC
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/module.h>
 #include <linux/bpf.h>
@@ -30,23 +44,14 @@ module() {
 #include <linux/btf_ids.h>
 
 __bpf_kfunc_start_defs();
-
-$2 int $1_global(int a, int b)
-{
-	return a + b;
-}
-
-static $3 int $1_static(int a, int unused)
-{
-	return a;
-}
-
+$3
 __bpf_kfunc_end_defs();
 
-BTF_SET8_START($1_ids)
-BTF_ID_FLAGS(func, $1_global)
-BTF_ID_FLAGS(func, $1_static)
-BTF_SET8_END($1_ids)
+BTF_KFUNCS_START($1_ids)
+EOC
+		for f in $2; do echo "BTF_ID_FLAGS(func, $f)"; done
+		cat <<EOC
+BTF_KFUNCS_END($1_ids)
 
 static const struct btf_kfunc_id_set $1_set = {
 	.owner = THIS_MODULE,
@@ -60,45 +65,148 @@ static int __init $1_init(void)
 module_init($1_init);
 MODULE_LICENSE("GPL");
 EOC
+	} >"$tmp/$1/$1.c"
 }
 
-# expect NAME ok|fail [PATTERN...]: build module NAME; check the outcome and
-# that each PATTERN is in the build's output.
-expect() {
-	local name=$1 want=$2 log=$tmp/$1.log got=ok pat
+# check NAME WANT LOG GOT PATTERN: compare an outcome with the expected one.
+check() {
+	local name=$1 want=$2 log=$3 got=$4 pat=$5
 
-	shift 2
-	"${kmake[@]}" M="$tmp/$name" modules >"$log" 2>&1 || got=fail
-	[ "$got" = fail ] || [ -f "$tmp/$name/$name.ko" ] || got=fail
+	n=$((n + 1))
 	if [ "$got" != "$want" ]; then
-		echo "kfunc-enforce: $name: build should $( [ "$want" = ok ] && echo succeed || echo fail ), it did not:"
-		tail -n 15 "$log"
-		fails=$((fails + 1))
-		return
+		bad "$name: expected $want, got $got:"
+		grep -E 'FAILED|error' "$log" | head -n 5
+		tail -n 5 "$log"
+		return 1
 	fi
-	for pat in "$@"; do
-		if ! grep -q -F -e "$pat" "$log"; then
-			echo "kfunc-enforce: $name: build output lacks: $pat"
-			tail -n 15 "$log"
-			fails=$((fails + 1))
-			return
-		fi
-	done
+	if [ -n "$pat" ] && ! grep -q -F -e "$pat" "$log"; then
+		bad "$name: output lacks: $pat"
+		grep -E 'FAILED|WARN' "$log" | head -n 5
+		return 1
+	fi
 	msg "kfunc-enforce($flavor): $name: $want as expected"
+	[ "$want" = ok ] || grep -h 'FAILED kfunc' "$log" | sed "s|$tmp/||g; s/^/    /"
 }
 
-module kfs_annotated __bpf_kfunc __bpf_kfunc
-module kfs_plain "" __bpf_kfunc
-module kfs_static __bpf_kfunc "__maybe_unused"
+# build NAME ok|fail [PATTERN]: build module NAME (a directory in $tmp).
+build() {
+	local name=$1 log=$tmp/$1.log got=ok ko
 
-expect kfs_annotated ok
-expect kfs_plain fail \
-	"FAILED kfunc kfs_plain_global (kfunc set kfs_plain_ids)" \
-	"is not defined with __bpf_kfunc"
-expect kfs_static fail \
-	"FAILED kfunc kfs_static_static (kfunc set kfs_static_ids)" \
-	"has no BTF_KIND_FUNC of that name"
-[ -e "$tmp/kfs_plain/kfs_plain.ko" ] && { echo "kfunc-enforce: a failed module was left behind"; fails=$((fails + 1)); }
+	ko=$(sed -n 's/^obj-m *[:+]\{0,1\}= *\([^ ]*\)\.o$/\1/p' "$tmp/$name/Makefile")
+	[ -n "$ko" ] || die "kfunc-enforce: $name: no obj-m in its Makefile"
+	"${kmake[@]}" M="$tmp/$name" modules >"$log" 2>&1 || got=fail
+	[ "$got" = fail ] || [ -f "$tmp/$name/$ko.ko" ] || got=fail
+	check "$name" "$2" "$log" "$got" "${3:-}" || return 0
+	[ "$got" = ok ] || [ ! -e "$tmp/$name/$ko.ko" ] || bad "$name: a failed module was left behind"
+}
 
-[ "$fails" -eq 0 ] || die "kfunc-enforce($flavor): $fails of 3 cases wrong"
-msg "kfunc-enforce($flavor): 3 of 3 cases as expected"
+# rerun NAME KO ok|fail PATTERN -- ARGS...: run resolve_btfids again on a
+# copy of a built module.
+rerun() {
+	local name=$1 ko=$2 want=$3 pat=$4 log=$tmp/$1.log got=ok
+
+	shift 5
+	cp "$ko" "$tmp/$name.ko"
+	"$rb" "$@" "$tmp/$name.ko" >"$log" 2>&1 || got=fail
+	check "$name" "$want" "$log" "$got" "$pat" || true
+}
+
+F="FAILED kfunc"
+
+# Annotated kfuncs, global and static: builds.
+module kfs_good "kfs_good_global kfs_good_static" '
+__bpf_kfunc int kfs_good_global(int a, int b)
+{
+	return a + b;
+}
+
+static __bpf_kfunc int kfs_good_static(int a, int unused)
+{
+	return a;
+}'
+build kfs_good ok
+
+# A static kfunc without the annotation: dropped as unused.
+module kfs_static "kfs_static_fn" '
+static __maybe_unused int kfs_static_fn(int a, int unused)
+{
+	return a;
+}'
+build kfs_static fail "$F kfs_static_fn (kfunc set kfs_static_ids) in $tmp/kfs_static/kfs_static.ko has no function symbol and no BTF_KIND_FUNC of that name"
+
+# bpf_testmod with its static kfunc, which C code calls, not annotated:
+# inlined there, or cloned.
+cp -r "$KSRC/tools/testing/selftests/bpf/bpf_testmod" "$tmp/testmod"
+rm -f "$tmp/testmod"/*.o "$tmp/testmod"/*.ko "$tmp/testmod"/.*.cmd
+sed -i 's/^static __bpf_kfunc int bpf_testmod_kfunc_static(/static int bpf_testmod_kfunc_static(/' \
+	"$tmp/testmod/bpf_testmod.c"
+grep -q '^static int bpf_testmod_kfunc_static(' "$tmp/testmod/bpf_testmod.c" ||
+	die "kfunc-enforce: bpf_testmod.c has no annotated bpf_testmod_kfunc_static to strip"
+build testmod fail "$F bpf_testmod_kfunc_static (kfunc set bpf_testmod_check_kfunc_ids) in $tmp/testmod/bpf_testmod.ko has no function symbol"
+
+# A module kfunc named like a function of vmlinux, with BTF there: the id
+# and kallsyms would resolve to vmlinux's.
+module kfs_shadow "bpf_fentry_test1" '
+static __bpf_kfunc int bpf_fentry_test1(int a)
+{
+	return a + 100;
+}'
+build kfs_shadow fail "$F bpf_fentry_test1 (kfunc set kfs_shadow_ids) in $tmp/kfs_shadow/kfs_shadow.ko is also a BTF_KIND_FUNC of vmlinux"
+
+# ... or like a symbol of vmlinux that has no BTF (assembly): kallsyms.
+module kfs_shadowsym "startup_64" '
+static __bpf_kfunc int startup_64(int a)
+{
+	return a + 1;
+}'
+build kfs_shadowsym fail "$F startup_64 (kfunc set kfs_shadowsym_ids) in $tmp/kfs_shadowsym/kfs_shadowsym.ko is also a symbol of vmlinux"
+
+# Two functions of the kfunc's name in one module (two files).
+module kfs_two "kfs_two_fn" '
+static __bpf_kfunc int kfs_two_fn(int a)
+{
+	return a * 2;
+}'
+cat >"$tmp/kfs_two/kfs_two_other.c" <<'EOC'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/compiler.h>
+
+static __used noinline int kfs_two_fn(int a)
+{
+	return a * 3;
+}
+EOC
+printf 'obj-m := kfs_two_mod.o\nkfs_two_mod-y := kfs_two.o kfs_two_other.o\n' >"$tmp/kfs_two/Makefile"
+build kfs_two fail "$F kfs_two_fn (kfunc set kfs_two_ids) in $tmp/kfs_two/kfs_two_mod.ko has 2 function symbols of that name"
+
+# A module that lists a function of vmlinux: BPF programs resolve the name
+# in vmlinux's BTF, whose kfunc sets do not list it.
+module kfs_vml "bpf_fentry_test2" ''
+build kfs_vml fail "$F bpf_fentry_test2 (kfunc set kfs_vml_ids) in $tmp/kfs_vml/kfs_vml.ko is a function of vmlinux, not of this module"
+
+# A kfunc named like a variable of the same module: kallsyms may take it.
+module kfs_dat "kfs_dat_fn" '
+static __bpf_kfunc int kfs_dat_fn(int a)
+{
+	return a * 2;
+}'
+cat >"$tmp/kfs_dat/kfs_dat_other.c" <<'EOC'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/compiler.h>
+
+static __used int kfs_dat_fn = 3;
+EOC
+printf 'obj-m := kfs_dat_mod.o\nkfs_dat_mod-y := kfs_dat.o kfs_dat_other.o\n' >"$tmp/kfs_dat/Makefile"
+build kfs_dat fail "$F kfs_dat_fn (kfunc set kfs_dat_ids) in $tmp/kfs_dat/kfs_dat_mod.ko is also the name of a symbol that is not a function"
+
+# LTO promoted a module kfunc: module symbol lookup compares exactly.
+if [ -f "$tmp/kfs_good/kfs_good.ko" ]; then
+	objcopy --redefine-sym kfs_good_static=kfs_good_static.llvm.4242 \
+		"$tmp/kfs_good/kfs_good.ko" "$tmp/kfs_good-llvm.ko"
+	rerun kfs_promoted "$tmp/kfs_good-llvm.ko" fail \
+		"$F kfs_good_static (kfunc set kfs_good_ids) in $tmp/kfs_promoted.ko has no function symbol of exactly that name, only kfs_good_static.llvm.4242" \
+		-- -b "$kout/vmlinux"
+fi
+
+[ "$fails" -eq 0 ] || die "kfunc-enforce($flavor): $fails of $n cases wrong"
+msg "kfunc-enforce($flavor): $n of $n cases as expected"

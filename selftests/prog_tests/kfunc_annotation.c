@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * __bpf_kfunc: a static kfunc with an unused argument keeps its symbol and
- * its full BTF prototype and can be called; every kfunc that the running
- * kernel and bpf_testmod register resolves to a BTF FUNC of its name.
+ * __bpf_kfunc: a static kfunc with an unused argument, which C code also
+ * calls, keeps its symbol and its full BTF prototype and can be called from
+ * BPF; an fexit program attached to it sees both the BPF and the C call; every
+ * kfunc set that the running kernel and bpf_testmod register is marked as one
+ * and resolves to BTF FUNCs of the names it lists.
  */
 #include <test_progs.h>
 #include <network_helpers.h>
@@ -12,6 +14,10 @@
 #include <libelf.h>
 #include <gelf.h>
 #include "kfunc_annotation.skel.h"
+
+#ifndef BTF_SET8_KFUNCS
+#define BTF_SET8_KFUNCS (1 << 0)
+#endif
 
 static void test_static_kfunc(void)
 {
@@ -60,6 +66,49 @@ out:
 	kfunc_annotation__destroy(skel);
 	btf__free(btf);
 	btf__free(vmlinux_btf);
+}
+
+/*
+ * An fexit program on the kfunc sees the call from BPF, with the unused
+ * argument, and the call that bpf_testmod_test_read() makes in C: that one
+ * is seen only if the compiler kept the call out of line.
+ */
+static void test_fexit_static_kfunc(void)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct kfunc_annotation *skel;
+	int err;
+
+	topts.data_in = &pkt_v4;
+	topts.data_size_in = sizeof(pkt_v4);
+	topts.repeat = 1;
+
+	if (!ASSERT_TRUE(env.has_testmod, "bpf_testmod.ko loaded"))
+		return;
+	skel = kfunc_annotation__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "kfunc_annotation__open_and_load"))
+		return;
+	skel->bss->pid = getpid();
+	skel->links.fexit_static_kfunc =
+		bpf_program__attach(skel->progs.fexit_static_kfunc);
+	if (!ASSERT_OK_PTR(skel->links.fexit_static_kfunc, "attach fexit"))
+		goto out;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.call_static_kfunc),
+				     &topts);
+	ASSERT_OK(err, "bpf_prog_test_run_opts");
+	ASSERT_EQ(skel->data->result, 42, "kfunc result");
+	ASSERT_OK(trigger_module_test_read(1), "trigger_module_test_read");
+
+	ASSERT_EQ(skel->bss->bpf_calls, 1, "fexit saw the BPF call");
+	ASSERT_EQ(skel->bss->bpf_unused, 0x5eed, "unused argument of the BPF call");
+	ASSERT_EQ(skel->bss->bpf_ret, 42, "return value of the BPF call");
+	ASSERT_EQ(skel->bss->c_calls, 1, "fexit saw the C call");
+	ASSERT_EQ(skel->bss->c_b, 7, "third argument of the C call");
+	ASSERT_EQ(skel->bss->c_ret, 37, "return value of the C call");
+	ASSERT_EQ(skel->bss->other_calls, 0, "no other calls");
+out:
+	kfunc_annotation__destroy(skel);
 }
 
 static int read_file(const char *path, void **buf, size_t *size)
@@ -162,6 +211,9 @@ static void check_kfunc_sets(const char *path, const char *sysfs_btf,
 		set = name + 16;
 		pairs = ids->d_buf + (sym.st_value - ids_addr);
 		cnt = pairs[0];
+		/* every BTF_SET8 of the tree is a kfunc set, marked as such */
+		if (!ASSERT_TRUE(pairs[1] & BTF_SET8_KFUNCS, set))
+			printf("%s: set %s lacks BTF_SET8_KFUNCS\n", path, set);
 		start = sym.st_value + 8;
 		end = start + cnt * 8;
 
@@ -270,6 +322,8 @@ void test_kfunc_annotation(void)
 {
 	if (test__start_subtest("static_kfunc"))
 		test_static_kfunc();
+	if (test__start_subtest("fexit_static_kfunc"))
+		test_fexit_static_kfunc();
 	if (test__start_subtest("kfunc_sets"))
 		test_kfunc_sets();
 }

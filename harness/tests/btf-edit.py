@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""btf-edit.py IN OUT rename|dup NAME: write a copy of the raw BTF file IN
+to OUT with the BTF_KIND_FUNC named NAME changed, for the resolve_btfids
+tests (harness/tests/resolve-btfids.sh):
+
+  rename  the FUNC's name gets another last letter: no FUNC of NAME is left;
+  dup     a second FUNC of NAME, with the same prototype, is appended.
+
+Exits 1 naming the problem when IN is not BTF or has no FUNC of NAME."""
+
+import struct
+import sys
+
+BTF_KIND_FUNC = 12
+# Bytes that follow the 12-byte struct btf_type, per kind: (fixed, per vlen).
+EXTRA = {1: (4, 0), 3: (12, 0), 4: (0, 12), 5: (0, 12), 6: (0, 8),
+         13: (0, 8), 14: (4, 0), 15: (0, 12), 17: (4, 0), 19: (0, 12)}
+
+
+def fail(msg):
+    print(f'btf-edit: {msg}', file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[3] not in ('rename', 'dup'):
+        fail('usage: btf-edit.py IN OUT rename|dup NAME')
+    src, dst, op, name = sys.argv[1:]
+    data = bytearray(open(src, 'rb').read())
+    if data[:2] == b'\x9f\xeb':
+        end = '<'
+    elif data[:2] == b'\xeb\x9f':
+        end = '>'
+    else:
+        fail(f'{src} is not raw BTF (magic {data[:2].hex()})')
+    hdr_len, type_off, type_len, str_off, str_len = \
+        struct.unpack_from(end + '5I', data, 4)
+    types = hdr_len + type_off
+    strs = hdr_len + str_off
+
+    want = name.encode()
+    at = data.find(b'\0' + want + b'\0', strs, strs + str_len)
+    if at < 0:
+        fail(f'no string {name} in {src}')
+    name_off = at + 1 - strs
+
+    pos, func = types, None
+    while pos < types + type_len:
+        t_name, info, _ = struct.unpack_from(end + '3I', data, pos)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        if kind == BTF_KIND_FUNC and t_name == name_off:
+            func = pos
+            break
+        fixed, per = EXTRA.get(kind, (0, 0))
+        pos += 12 + fixed + per * vlen
+    if func is None:
+        fail(f'no BTF_KIND_FUNC {name} in {src}')
+
+    if op == 'rename':
+        last = at + len(want)
+        data[last] = ord('X') if data[last] != ord('X') else ord('Y')
+    else:
+        record = bytes(data[func:func + 12])
+        cut = types + type_len
+        data[cut:cut] = record
+        struct.pack_into(end + '2I', data, 4 + 8,
+                         type_len + len(record), str_off + len(record))
+    open(dst, 'wb').write(data)
+
+
+main()

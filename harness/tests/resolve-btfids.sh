@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# resolve-btfids.sh FLAVOUR: the kfunc checks of resolve_btfids on vmlinux,
+# without a rebuild: run the kernel's resolve_btfids on copies of its
+# vmlinux whose symbols or BTF were altered as a build could alter them, and
+# check that each bad copy fails naming the kfunc and the reason, and that
+# the good ones pass.  KFS_RESOLVE_BTFIDS=PATH runs another resolve_btfids
+# (one without the checks shows which cases they catch).
+. "$(dirname "$0")/../lib.sh"
+
+flavor=${1:-gcc}
+flavor_check "$flavor"
+kout=$(kfs_out "$flavor")
+rb=${KFS_RESOLVE_BTFIDS:-$kout/tools/bpf/resolve_btfids/resolve_btfids}
+[ -f "$kout/vmlinux" ] || die "resolve-btfids: no $kout/vmlinux; build the kernel first"
+[ -x "$rb" ] || die "resolve-btfids: no $rb"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 n=0
+
+# A kfunc of vmlinux and its set (net/bpf/test_run.c).
+k=bpf_kfunc_call_test2
+set=test_sk_check_kfunc_ids
+
+# The copies keep .BTF, .BTF_ids and the symbols, without debug info.
+objcopy --strip-debug "$kout/vmlinux" "$tmp/vmlinux" ||
+	die "resolve-btfids: objcopy of $kout/vmlinux failed"
+objcopy -O binary --only-section=.BTF "$tmp/vmlinux" "$tmp/btf" ||
+	die "resolve-btfids: cannot extract .BTF"
+nm "$tmp/vmlinux" >"$tmp/nm" || die "resolve-btfids: nm $tmp/vmlinux failed"
+grep -q " $k\$" "$tmp/nm" || die "resolve-btfids: no symbol $k in vmlinux"
+
+# expect NAME ok|fail PATTERN -- RESOLVE_BTFIDS_ARGS...: run resolve_btfids
+# on a fresh copy named NAME; check the outcome and, for a failure, that
+# the message has PATTERN.
+expect() {
+	local name=$1 want=$2 pat=$3 got=ok out
+
+	shift 4
+	n=$((n + 1))
+	out=$("$rb" "$@" 2>&1) || got=fail
+	if [ "$got" = "$want" ] && { [ "$want" = ok ] || grep -q -F -e "$pat" <<<"$out"; }; then
+		msg "resolve-btfids($flavor): $name: $want as expected"
+		[ "$want" = ok ] || grep 'FAILED kfunc' <<<"$out" | sed "s|$tmp/||g; s/^/    /"
+		return
+	fi
+	echo "resolve-btfids: $name: expected $want${pat:+ with \"$pat\"}, got $got:"
+	printf '%s\n' "$out" | tail -n 5
+	fails=$((fails + 1))
+}
+
+# copy NAME [OBJCOPY_ARGS...]: a copy of the small vmlinux, altered.
+copy() {
+	local name=$1
+
+	shift
+	objcopy "$@" "$tmp/vmlinux" "$tmp/$name" ||
+		die "resolve-btfids: objcopy $* failed"
+	echo "$tmp/$name"
+}
+
+prefix="FAILED kfunc $k (kfunc set $set) in"
+
+expect unchanged ok "" -- "$(copy unchanged)"
+
+# GCC replaced the kfunc by a clone.
+expect clone fail "$prefix $tmp/clone has no function symbol of exactly that name, only the compiler-made $k.isra.0" \
+	-- "$(copy clone --redefine-sym "$k=$k.isra.0")"
+
+# LLVM LTO promoted it: kallsyms of vmlinux ignores the suffix.
+expect llvm-promoted ok "" -- "$(copy llvm-promoted --redefine-sym "$k=$k.llvm.4242")"
+
+# Two functions of that name: kallsyms may return either.
+expect two-symbols fail "$prefix $tmp/two-symbols has 2 function symbols of that name" \
+	-- "$(copy two-symbols --add-symbol "$k=.text:0x10,function,local")"
+
+# No BTF FUNC of that name (pahole saw only inlined copies).
+python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/btf" "$tmp/btf-renamed" rename "$k" ||
+	die "resolve-btfids: btf-edit rename failed"
+expect no-btf fail "$prefix $tmp/no-btf has no BTF_KIND_FUNC of that name" \
+	-- --btf "$tmp/btf-renamed" "$(copy no-btf)"
+
+# Two BTF FUNCs of that name: the id may be the other function's.
+python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/btf" "$tmp/btf-dup" dup "$k" ||
+	die "resolve-btfids: btf-edit dup failed"
+expect two-btf fail "$prefix $tmp/two-btf has 2 BTF_KIND_FUNCs of that name" \
+	-- --btf "$tmp/btf-dup" "$(copy two-btf)"
+
+[ "$fails" -eq 0 ] || die "resolve-btfids($flavor): $fails of $n cases wrong"
+msg "resolve-btfids($flavor): $n of $n cases as expected"
