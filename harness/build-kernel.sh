@@ -22,29 +22,13 @@ lto)	kmake+=(LLVM=-16 CC="ccache clang-16")
 	frags+=("$cfg/lto.config") ;;
 esac
 
-# The configuration: allnoconfig plus the fragments.  .config is replaced
-# only when it changes, so a rebuild with the same fragments is incremental.
-configure() {
-	local want=$out/kfs.config
-
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
-	# merge_config.sh writes to $KCONFIG_CONFIG: here kfs.config, so that
-	# .config stays as it is unless the result differs.
-	KCONFIG_CONFIG=$want "$KSRC/scripts/kconfig/merge_config.sh" -m \
-		"$want" "${frags[@]}"
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
-	if ! cmp -s "$want" "$out/.config"; then
-		mv "$want" "$out/.config"
-	fi
-	rm -f "$want" "$want.old"
-}
-
 # Every option our own fragments ask for must have survived olddefconfig
 # (verify_config, lib.sh).
 checked=("$cfg/vm.config" "$cfg/selftests.config")
 [ "$flavor" = lto ] && checked+=("$cfg/lto.config")
 
-logged "config-$flavor" configure
+# The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh).
+logged "config-$flavor" kfs_configure "$out" "${frags[@]}"
 verify_config "$out" "${checked[@]}" ||
 	die "config-$flavor: options above did not take effect"
 logged "kernel-$flavor" "${kmake[@]}" all

@@ -46,22 +46,6 @@ export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
 kmake=(make -C "$KSRC" O="$out" -j"$(nproc)" ARCH="$karch"
        CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
 
-# As build-kernel.sh: allnoconfig plus the fragments; .config is replaced
-# only when it changes, so a rebuild with the same fragments is incremental
-# (merge_config.sh writes to $KCONFIG_CONFIG, not to .config).
-configure() {
-	local want=$out/kfs.config
-
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
-	KCONFIG_CONFIG=$want "$KSRC/scripts/kconfig/merge_config.sh" -m \
-		"$want" "${frags[@]}"
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
-	if ! cmp -s "$want" "$out/.config"; then
-		mv "$want" "$out/.config"
-	fi
-	rm -f "$want" "$want.old"
-}
-
 # section FILE NAME: the address and size (hex) of section NAME of FILE.
 section() {
 	"${cross}readelf" -S -W "$1" |
@@ -124,7 +108,8 @@ summary() {
 	echo "$((16#$btf)) bytes .BTF, ${sets##*$'\n'} resolved"
 }
 
-logged "$step-config" configure
+# As build-kernel.sh: allnoconfig plus the fragments (kfs_configure).
+logged "$step-config" kfs_configure "$out" "${frags[@]}"
 verify_config "$out" "${frags[@]}" ||
 	die "$step-config: options above did not take effect"
 msg "$step-config: $(grep -c '^CONFIG_.*=[ym]$' "$out/.config") options set, every option of ${frags[*]##*/} as asked"

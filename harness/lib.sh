@@ -69,6 +69,38 @@ kfs_out() {
 	echo "$KFS_BUILD/out/$1"
 }
 
+# kfs_base STEP: the ref of $KSRC's base, the tag kfs-base of our own tree
+# or refs/kfs/base of a user's; fails naming STEP when there is none.
+kfs_base() {
+	if git -C "$KSRC" rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
+		echo kfs-base
+	elif git -C "$KSRC" rev-parse -q --verify refs/kfs/base >/dev/null; then
+		echo refs/kfs/base
+	else
+		die "$1: $KSRC has no recorded base; run 'make tree' first"
+	fi
+}
+
+# kfs_configure OUT FRAGMENT...: OUT/.config from allnoconfig plus the
+# fragments, with the caller's kmake array (make -C $KSRC O=OUT ...).
+# .config is replaced only when it changes, so that a rebuild with the same
+# fragments is incremental: merge_config.sh writes to $KCONFIG_CONFIG,
+# here kfs.config, not to .config.
+# shellcheck disable=SC2154 # kmake is the caller's
+kfs_configure() {
+	local out=$1 want=$1/kfs.config
+
+	shift
+	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	KCONFIG_CONFIG=$want "$KSRC/scripts/kconfig/merge_config.sh" -m \
+		"$want" "$@"
+	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
+	if ! cmp -s "$want" "$out/.config"; then
+		mv "$want" "$out/.config"
+	fi
+	rm -f "$want" "$want.old"
+}
+
 # need_pkgs STEP PKG...: the Debian packages STEP needs, as deps.sh
 # installs them: as root the missing ones with apt-get; otherwise print the
 # one command to run and fail.

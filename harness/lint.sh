@@ -37,13 +37,7 @@ fi
 # Documentation: the .rst files the series adds or changes, as they are in
 # the work tree, through docutils with Sphinx's roles and directives
 # stubbed (Debian's python3, which has python3-docutils).
-if g rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
-	base=kfs-base
-elif g rev-parse -q --verify refs/kfs/base >/dev/null; then
-	base=refs/kfs/base
-else
-	die "lint: $KSRC has no recorded base; run 'make tree' first"
-fi
+base=$(kfs_base lint)
 mapfile -t docs < <(g diff --name-only --no-renames --diff-filter=d "$base..HEAD" -- 'Documentation/*.rst')
 if [ ${#docs[@]} -eq 0 ]; then
 	msg "lint: the series changes no .rst file under Documentation/"

@@ -12,13 +12,7 @@ dest=${1:-$KFS_ROOT}
 reroll=$(cat "$KFS_HARNESS/REROLL")
 g() { git -C "$KSRC" "$@"; }
 
-if g rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
-	base=kfs-base
-elif g rev-parse -q --verify refs/kfs/base >/dev/null; then
-	base=refs/kfs/base
-else
-	die "refresh: $KSRC has no recorded base; run 'make tree' first"
-fi
+base=$(kfs_base refresh)
 [ -z "$(g status --porcelain --untracked-files=no)" ] ||
 	die "refresh: $KSRC has uncommitted changes; commit them first"
 
