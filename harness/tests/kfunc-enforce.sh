@@ -68,6 +68,15 @@ EOC
 	} >"$tmp/$1/$1.c"
 }
 
+# second_file NAME DEFINITION: add NAME_other.c with DEFINITION to module
+# NAME, linked with it into NAME_mod.ko.
+second_file() {
+	printf '// SPDX-License-Identifier: GPL-2.0\n#include <linux/compiler.h>\n\n%s\n' \
+		"$2" >"$tmp/$1/$1_other.c"
+	printf 'obj-m := %s_mod.o\n%s_mod-y := %s.o %s_other.o\n' "$1" "$1" "$1" "$1" \
+		>"$tmp/$1/Makefile"
+}
+
 # check NAME WANT LOG GOT PATTERN: compare an outcome with the expected one.
 check() {
 	local name=$1 want=$2 log=$3 got=$4 pat=$5
@@ -167,16 +176,11 @@ static __bpf_kfunc int kfs_two_fn(int a)
 {
 	return a * 2;
 }'
-cat >"$tmp/kfs_two/kfs_two_other.c" <<'EOC'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/compiler.h>
-
+second_file kfs_two '
 static __used noinline int kfs_two_fn(int a)
 {
 	return a * 3;
-}
-EOC
-printf 'obj-m := kfs_two_mod.o\nkfs_two_mod-y := kfs_two.o kfs_two_other.o\n' >"$tmp/kfs_two/Makefile"
+}'
 build kfs_two fail "$F kfs_two_fn (kfunc set kfs_two_ids) in $tmp/kfs_two/kfs_two_mod.ko has 2 function symbols of that name"
 
 # A module that lists a function of vmlinux: BPF programs resolve the name
@@ -190,13 +194,7 @@ static __bpf_kfunc int kfs_dat_fn(int a)
 {
 	return a * 2;
 }'
-cat >"$tmp/kfs_dat/kfs_dat_other.c" <<'EOC'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/compiler.h>
-
-static __used int kfs_dat_fn = 3;
-EOC
-printf 'obj-m := kfs_dat_mod.o\nkfs_dat_mod-y := kfs_dat.o kfs_dat_other.o\n' >"$tmp/kfs_dat/Makefile"
+second_file kfs_dat 'static __used int kfs_dat_fn = 3;'
 build kfs_dat fail "$F kfs_dat_fn (kfunc set kfs_dat_ids) in $tmp/kfs_dat/kfs_dat_mod.ko is also the name of a symbol that is not a function"
 
 # LTO promoted a module kfunc: module symbol lookup compares exactly.
