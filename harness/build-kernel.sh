@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # build-kernel.sh FLAVOUR: configure and build the kernel in $KSRC out of
-# tree, into build/out/FLAVOUR.  gcc: GCC; lto: Clang ThinLTO (LLVM=-16).
-# Both use ccache and the same config fragments.
+# tree, into build/out/FLAVOUR.  gcc: GCC, a debug kernel (debug.config);
+# lto: Clang ThinLTO (LLVM=-16), production-like.  Both use ccache and
+# otherwise the same config fragments.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -17,7 +18,8 @@ kmake=(make -C "$KSRC" O="$out" -j"$(nproc)")
 frags=("$cfg/vm.config" "$KSRC/tools/testing/selftests/bpf/config"
        "$cfg/selftests.config")
 case "$flavor" in
-gcc)	kmake+=(CC="ccache gcc") ;;
+gcc)	kmake+=(CC="ccache gcc")
+	frags+=("$cfg/debug.config") ;;
 lto)	kmake+=(LLVM=-16 CC="ccache clang-16")
 	frags+=("$cfg/lto.config") ;;
 esac
@@ -25,7 +27,10 @@ esac
 # Every option our own fragments ask for must have survived olddefconfig
 # (verify_config, lib.sh).
 checked=("$cfg/vm.config" "$cfg/selftests.config")
-[ "$flavor" = lto ] && checked+=("$cfg/lto.config")
+case "$flavor" in
+gcc)	checked+=("$cfg/debug.config") ;;
+lto)	checked+=("$cfg/lto.config") ;;
+esac
 
 # The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh).
 logged "config-$flavor" kfs_configure "$out" "${frags[@]}"
