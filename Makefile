@@ -14,8 +14,8 @@ export KSRC KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
-	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross clean \
-	distclean help
+	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
+	clean distclean help
 
 all: kernel
 
@@ -23,7 +23,7 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign cross clean distclean'
+	@echo '               vm-run resign cross baseline clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el: cross-build with BTF (arm64: boot in QEMU)'
 
 deps:
@@ -52,6 +52,12 @@ lto: tree
 check:
 	@$(H)/check.sh
 
+# The regression gate's baseline: build the unpatched base like make check
+# does, run every selftest on it and write harness/baseline/ (committed).
+# make baseline FLAVOURS=gcc records one flavour.
+baseline: tree
+	@$(H)/baseline.sh $(FLAVOURS)
+
 refresh:
 	@$(H)/refresh.sh
 
@@ -67,6 +73,7 @@ lint:
 
 harness-tests: tree
 	@$(H)/tests/apply-fails.sh
+	@$(H)/tests/gate.sh
 	@$(H)/tests/checkpatch-kfunc.sh
 
 # The build must refuse a kfunc that BPF cannot call, in modules and in

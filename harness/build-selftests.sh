@@ -28,6 +28,10 @@ ln -sfn "$out/liburandom_read.so" \
 logged "selftests-$flavor" "${smake[@]}" \
 	"$out/bpf_testmod.ko" "$out/test_verifier" "$out/test_progs"
 
+# core_reloc_btfgen runs ./bpftool; 6.1's Makefile links that name into
+# the source directory, not OUTPUT.
+ln -sfn "$out/tools/sbin/bpftool" "$out/bpftool"
+
 # kfunc_annotation/kfunc_sets reads the running kernel's kfunc sets from its
 # image, looked for next to test_progs first.
 ln -sfn "$kout/vmlinux" "$out/vmlinux"

@@ -3,9 +3,11 @@
 # check.sh: the whole test run behind 'make check'.  Stages: deps, tree,
 # drift, lint, kfunc audit, harness self-tests, then per kernel flavour
 # (KFS_FLAVOURS, default "gcc lto"): kernel, kfunc enforcement tests
-# (modules, then vmlinux), selftests, VM tests.  Prints each stage with its
-# elapsed time and ends with one line "N passed, N failed, N skipped"
-# counting the tests that ran in the VM; exits non-zero on any failure.
+# (modules, then vmlinux), selftests, VM tests with the regression gate
+# (run-tests.sh: a test that passed in harness/baseline/ and does not pass
+# now fails the run, named).  Prints each stage with its elapsed time and
+# ends with one line "N passed, N failed, N skipped" counting the tests that
+# ran in the VM; exits non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
 
 flavours=${KFS_FLAVOURS:-gcc lto}
@@ -61,6 +63,7 @@ stage drift nonfatal "$KFS_HARNESS/drift.sh" || ok=0
 stage lint nonfatal "$KFS_HARNESS/lint.sh" || ok=0
 stage kfunc-audit nonfatal "$KFS_HARNESS/kfunc-audit.py" "$KSRC" || ok=0
 stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
+stage gate-selftest nonfatal "$KFS_HARNESS/tests/gate.sh" || ok=0
 stage checkpatch-kfunc nonfatal "$KFS_HARNESS/tests/checkpatch-kfunc.sh" || ok=0
 for f in $flavours; do
 	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"

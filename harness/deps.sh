@@ -15,6 +15,8 @@ pkgs=(
 	clang-16 lld-16 llvm-16
 	# selftests' user space; keyutils and openssl for verify_pkcs7_sig
 	libcap-dev zlib1g-dev libzstd-dev pkg-config keyutils openssl
+	# tools test_progs runs inside the VM (it runs the host's root)
+	iproute2 iputils-ping ethtool iptables netcat-openbsd
 	# the VM
 	qemu-system-x86
 	# lint: the series' Documentation/ .rst files, the harness's shell scripts

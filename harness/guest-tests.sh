@@ -1,20 +1,71 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# guest-tests.sh ALLOW DENY: run inside the VM from the selftests output
-# directory.  Runs test_progs on the comma-separated ALLOW list minus DENY,
-# then the whole test_verifier.  Each suite is introduced by a marker line
-# that count-results.awk reads.  Exits non-zero if either suite failed.
+# guest-tests.sh ALLOW DENY [LIMIT [WHOLE]]: run inside the VM from the
+# selftests output directory.  test_progs on the comma-separated ALLOW list
+# (empty: every test, as 'make baseline' runs it) minus DENY, first in
+# parallel, one worker a CPU (test_progs still runs its serial_test_* tests
+# alone), killed if it takes more than WHOLE seconds (default 1500); then
+# each test that did not pass there (failed, or no result because the run
+# was killed) once more, alone, in a test_progs of its own killed after
+# LIMIT seconds (default 300) and then reported as failed: a test that hangs
+# cannot stop the run, and is named.  Then the whole test_verifier.  Each
+# suite is introduced by a marker line that results.awk reads; test_progs'
+# lines are also written, time-stamped, to the job directory (progs.times).
+# Exits non-zero if a suite failed.
 allow=$1
 deny=$2
+# The job directory, shared with the host (guest-init.sh); another for
+# the harness self-test (tests/gate.sh).
+job=${KFS_GUEST_JOB:-/run/kfsjob}
 rc=0
 
-ulimit -l unlimited
+ulimit -l unlimited 2>/dev/null || true
+
+# stamp: copy stdin to stdout, and each line with the time to progs.times.
+stamp() {
+	local l
+
+	while IFS= read -r l; do
+		printf '%s\n' "$l"
+		printf '%s %s\n' "$EPOCHREALTIME" "$l" >>"$job/progs.times"
+	done
+}
+
 # kernel.unprivileged_bpf_disabled stays at Debian's default (2), so
 # test_verifier skips its unprivileged (/u) runs: with it at 0, six of them
 # fail on the base 6.1.192 itself (their expected messages predate a stable
 # backport), and test_verifier has no denylist.
 echo "=== kfs suite: test_progs"
-./test_progs -a "$allow" ${deny:+-d "$deny"} || rc=1
+limit=${3:-300}
+whole=${4:-1500}
+sel=(${allow:+-a "$allow"} ${deny:+-d "$deny"})
+./test_progs -l "${sel[@]}" >"$job/progs.list" || rc=1
+timeout -k 10 "$whole" ./test_progs -j"$(nproc)" "${sel[@]}" </dev/null |
+	stamp | tee "$job/progs.parallel"
+[ "${PIPESTATUS[0]}" -lt 124 ] ||
+	echo "kfs: the parallel run was killed after ${whole}s"
+
+# Each listed test without a passing or skipped result, alone.
+grep -E '^#[0-9]+ +[^ /]+:(OK|SKIP)$' "$job/progs.parallel" |
+	sed -E 's/^#[0-9]+ +//; s/:[A-Z]+$//' >"$job/progs.done"
+grep -vxF -f "$job/progs.done" "$job/progs.list" >"$job/progs.retry" || true
+echo "=== kfs suite: test_progs-serial"
+while IFS= read -r t; do
+	echo "kfs: $t started" | stamp >/dev/null
+	timeout -k 10 "$limit" ./test_progs -a "$t" ${deny:+-d "$deny"} \
+		</dev/null | stamp | grep -v '^Summary: '
+	trc=${PIPESTATUS[0]}
+	echo "kfs: $t ended $trc" | stamp >/dev/null
+	case "$trc" in
+	124|137) echo "#0 $t:FAIL"
+		 echo "kfs: $t killed after ${limit}s" ;;
+	esac
+	if [ "$trc" -ne 0 ]; then
+		echo "kfs: $t failed alone too"
+		rc=1
+	fi
+done <"$job/progs.retry"
+echo "kfs: per-test runs done"
 echo "=== kfs suite: test_verifier"
 ./test_verifier || rc=1
 echo "=== kfs suite: end"

@@ -81,6 +81,56 @@ kfs_base() {
 	fi
 }
 
+# kfs_baseline FLAVOUR: the regression gate's baseline file for $KSRC's
+# base and FLAVOUR, harness/baseline/VERSION-FLAVOUR.results.  VERSION is
+# the Debian package version our own base was unpacked from (its commit
+# subject says which) or, for a user's tree, its base's kernel version and
+# commit.  'make baseline' writes it.
+kfs_baseline() {
+	local ref v
+
+	ref=$(kfs_base baseline)
+	if [ "$ref" = kfs-base ]; then
+		v=$(git -C "$KSRC" log -1 --format=%s "$ref" |
+		    sed -n 's/.*(Debian linux-source-6\.1 \([^)]*\))$/\1/p')
+		[ -n "$v" ] || v=$(cat "$KFS_HARNESS/BASE_VERSION")
+	else
+		v=$(git -C "$KSRC" show "$ref:Makefile" |
+		    awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }')
+		v=$v-$(git -C "$KSRC" rev-parse --short=12 "$ref")
+	fi
+	echo "$KFS_HARNESS/baseline/$v-$1.results"
+}
+
+# kfs_baseline_find FLAVOUR: the baseline the gate compares with: the one
+# of this base (kfs_baseline) or, when there is none yet (Debian updated
+# linux-source-6.1, or a user's tree), the newest one recorded for FLAVOUR,
+# with a NOTE on stderr naming both.  Nothing when FLAVOUR has none.
+kfs_baseline_find() {
+	local want got
+
+	want=$(kfs_baseline "$1")
+	if [ -f "$want" ]; then
+		echo "$want"
+		return
+	fi
+	got=$(find "$KFS_HARNESS/baseline" -name "*-$1.results" 2>/dev/null |
+	      sort -V | tail -n 1)
+	[ -n "$got" ] || return 0
+	msg "gate-$1: NOTE: no baseline ${want#"$KFS_ROOT"/} for this base; comparing with ${got#"$KFS_ROOT"/}, recorded on another base ('make baseline' records this one)" >&2
+	echo "$got"
+}
+
+# kfs_config_id FLAVOUR: one hash over the harness's config fragments that
+# FLAVOUR's kernel is built with; a baseline records it.
+kfs_config_id() {
+	local f=debug
+
+	[ "$1" = lto ] && f=lto
+	cat "$KFS_HARNESS/config/vm.config" "$KFS_HARNESS/config/selftests.config" \
+	    "$KFS_HARNESS/config/$f.config" | sha256sum | cut -c1-16
+}
+
 # kfs_configure OUT FRAGMENT...: OUT/.config from allnoconfig plus the
 # fragments, with the caller's kmake array (make -C $KSRC O=OUT ...).
 # .config is replaced only when it changes, so that a rebuild with the same

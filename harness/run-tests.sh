@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-tests.sh FLAVOUR: boot build/out/FLAVOUR in the VM and run the
-# selftests built for it (selftests.list minus DENYLIST, and test_verifier).
-# Writes "PASSED FAILED SKIPPED" to build/vm/tests-FLAVOUR/counts.
+# selftests built for it: test_progs on selftests.list minus DENYLIST and
+# DENYLIST.FLAVOUR (with KFS_SELECTION=all every test minus DENYLIST, as
+# 'make baseline' does) and the whole test_verifier.  Writes each test's result to
+# build/vm/tests-FLAVOUR/results (results.awk) and "PASSED FAILED SKIPPED"
+# to .../counts.  Then the regression gate (KFS_GATE=0 skips it): any test
+# that passed in the committed baseline of the unpatched base (kfs_baseline,
+# lib.sh) and does not pass now is named and fails the run.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -12,12 +17,43 @@ name=tests-$flavor
 job=$KFS_BUILD/vm/$name
 [ -x "$st/test_progs" ] || die "tests-$flavor: no $st/test_progs; build the selftests first"
 
-# A list file: names, '#' comments; DENYLIST entries must give a reason.
+# A list file: exact names, '#' comments.  test_progs would take '*' and
+# '?' as globs, which the gate (gate.awk) compares literally: refused.
 list() {
-	list_entries "$1" | paste -sd, -
+	local globs
+
+	[ -f "$1" ] || return 0
+	globs=$(list_entries "$1" | grep '[*?]' || true)
+	[ -z "$globs" ] || die "tests-$flavor: ${1#"$KFS_ROOT"/}: globs are not allowed, name each test: $globs"
+	list_entries "$1"
 }
-bad=$(grep -Ev '^[[:space:]]*(#|$)' "$KFS_HARNESS/DENYLIST" | grep -v '#' || true)
-[ -z "$bad" ] || die "DENYLIST: entries without a reason: $bad"
+# DENYLIST: never run, on either kernel (hangs, splats, cannot run here).
+# DENYLIST.FLAVOUR: tests of the selection that fail on the unpatched
+# base with that kernel (its baseline records them): make check leaves
+# them out, so that every test it runs must pass.  Each entry gives its
+# reason.
+for d in "$KFS_HARNESS/DENYLIST" "$KFS_HARNESS/DENYLIST.$flavor"; do
+	[ -f "$d" ] || continue
+	bad=$(grep -Ev '^[[:space:]]*(#|$)' "$d" | grep -v '#' || true)
+	[ -z "$bad" ] || die "${d#"$KFS_ROOT"/}: entries without a reason: $bad"
+done
+allow=
+deny=$(list "$KFS_HARNESS/DENYLIST" | paste -sd, -)
+if [ "${KFS_SELECTION:-list}" != all ]; then
+	allow=$(list "$KFS_HARNESS/selftests.list" | paste -sd, -)
+	deny=$( (list "$KFS_HARNESS/DENYLIST"; list "$KFS_HARNESS/DENYLIST.$flavor") |
+		paste -sd, -)
+fi
+
+# Time limits: each test re-run alone gets LIMIT seconds; the parallel run
+# gets what is left of the VM's time after boot, test_verifier and one
+# test re-run alone, so that a test that hangs there is named before the
+# VM is killed.
+vmt=${KFS_VM_TIMEOUT:-2700}
+limit=${KFS_TEST_LIMIT:-300}
+whole=$((vmt - limit - 600))
+[ "$whole" -ge 300 ] ||
+	die "tests-$flavor: KFS_VM_TIMEOUT=$vmt leaves no time for test_progs (needs at least $((limit + 900))s with KFS_TEST_LIMIT=$limit)"
 
 # The whole output is in $job/output; shown here are test_progs' results
 # and whatever test_verifier says besides its passing tests (KFS_VERBOSE=1
@@ -33,15 +69,36 @@ show() {
 
 rc=0
 "$KFS_HARNESS/vm-run.sh" -k "$(kfs_out "$flavor")/arch/x86/boot/bzImage" \
-	-t "${KFS_VM_TIMEOUT:-1800}" -n "$name" -C "$st" -- \
-	bash "$KFS_HARNESS/guest-tests.sh" \
-	"$(list "$KFS_HARNESS/selftests.list")" \
-	"$(list "$KFS_HARNESS/DENYLIST")" | show || rc=$?
-if [ -f "$job/output" ]; then
-	awk -f "$KFS_HARNESS/count-results.awk" "$job/output" >"$job/counts"
-else
-	echo "0 1 0" >"$job/counts"
+	-t "$vmt" -n "$name" -C "$st" -- \
+	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" |
+	show || rc=$?
+mkdir -p "$job" && touch "$job/output"
+awk -f "$KFS_HARNESS/results.awk" "$job/output" | sort -t "$(printf '\t')" -k2 \
+	>"$job/results"
+# Every name in selftests.list must be a test of this test_progs: a typo
+# would run nothing and pass.
+if [ -n "$allow" ] && [ -f "$job/progs.list" ]; then
+	unknown=$(list "$KFS_HARNESS/selftests.list" |
+		  grep -vxF -f <(tr -d '\r' <"$job/progs.list"; echo "$deny" | tr , '\n') |
+		  grep -v '^$' || true)
+	if [ -n "$unknown" ]; then
+		msg "tests-$flavor: harness/selftests.list names tests this test_progs does not have: $(echo "$unknown" | paste -sd' ' -)"
+		rc=1
+	fi
 fi
+# A test that failed in the parallel run and passed alone counts as
+# passed (the VM is slow and shared); it is named, since a race the
+# series brings would look like this.
+if [ -f "$job/progs.parallel" ]; then
+	tr -d '\r' <"$job/progs.parallel" |
+	sed -nE 's/^#[0-9]+(\/[0-9]+)? +(.+):FAIL$/\2/p' | sort -u >"$job/progs.pfail"
+	while IFS= read -r t; do
+		if grep -qxF "$(printf 'OK\ttest_progs:%s' "$t")" "$job/results"; then
+			msg "tests-$flavor: NOTE: $t failed in the parallel run, passed alone"
+		fi
+	done <"$job/progs.pfail"
+fi
+awk -f "$KFS_HARNESS/counts.awk" "$job/results" >"$job/counts"
 read -r p f s <"$job/counts"
 # A failed run with no failed test (a kernel splat, a crash between suites)
 # is still a failure.
@@ -50,4 +107,29 @@ if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	echo "$p $f $s" >"$job/counts"
 fi
 msg "tests-$flavor: $p passed, $f failed, $s skipped"
+
+[ "${KFS_GATE:-1}" = 1 ] || exit "$rc"
+base=$(kfs_baseline_find "$flavor")
+if [ -z "$base" ]; then
+	echo "$p $((f + 1)) $s" >"$job/counts"
+	die "gate-$flavor: no baseline for the $flavor kernel in harness/baseline/; record it with 'make baseline FLAVOURS=$flavor'"
+fi
+want=$(kfs_config_id "$flavor")
+grep -q "^# config: $want\$" "$base" ||
+	msg "gate-$flavor: NOTE: ${base#"$KFS_ROOT"/} was recorded with other config fragments (now $want); 'make baseline' records it anew"
+grc=0
+awk -v allow="$allow" -v deny="$deny" -f "$KFS_HARNESS/gate.awk" \
+	"$base" "$job/results" >"$job/gate" || grc=$?
+# Regressions first, then the rest, each group sorted.
+sort "$job/gate" | grep '^REGRESSION' || true
+grep -v -e '^REGRESSION' -e ' regressions, ' "$job/gate" | sort || true
+msg "gate-$flavor: $(tail -n 1 "$job/gate") (against ${base#"$KFS_ROOT"/})"
+[ "$grc" -eq 0 ] || rc=1
+# A regression that is a skip or a missing test is a failure too.
+extra=$(grep -c -E '^REGRESSION .*, (SKIP|missing) now$' "$job/gate" || true)
+if [ "$extra" -gt 0 ]; then
+	f=$((f + extra))
+	echo "$p $f $s" >"$job/counts"
+	msg "tests-$flavor: $extra skipped or missing regressions counted as failed: $p passed, $f failed, $s skipped"
+fi
 exit "$rc"

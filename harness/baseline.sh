@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# baseline.sh [FLAVOUR...]: record the regression gate's baseline.  Builds
+# the unpatched base of $KSRC (a git worktree at build/base/linux) with the
+# same configuration as 'make check' (default flavours: gcc lto), runs the
+# whole test_progs minus DENYLIST and the whole test_verifier on it in the
+# VM, and writes each test's result to harness/baseline/VERSION-FLAVOUR.results
+# (kfs_baseline, lib.sh), to be committed.  Everything else it builds stays
+# under build/base.
+. "$(dirname "$0")/lib.sh"
+
+flavours=${*:-gcc lto}
+for f in $flavours; do flavor_check "$f"; done
+ref=$(kfs_base baseline)
+commit=$(git -C "$KSRC" rev-parse "$ref")
+subject=$(git -C "$KSRC" log -1 --format=%s "$ref")
+for f in $flavours; do files+=("$(kfs_baseline "$f")"); done
+
+bbuild=$KFS_BUILD/base
+btree=$bbuild/linux
+mkdir -p "$bbuild" "$KFS_HARNESS/baseline"
+if [ ! -d "$btree" ]; then
+	logged baseline-tree git -C "$KSRC" worktree add --detach "$btree" "$commit"
+fi
+[ "$(git -C "$btree" rev-parse HEAD)" = "$commit" ] ||
+	logged baseline-tree git -C "$btree" checkout -q --detach "$commit"
+[ -z "$(git -C "$btree" status --porcelain --untracked-files=no)" ] ||
+	die "baseline: $btree has local changes; remove it ('git -C $KSRC worktree remove --force $btree') and run again"
+msg "baseline: base $(git -C "$btree" log -1 --format='%h %s')"
+
+i=0
+for f in $flavours; do
+	out=${files[$i]}
+	i=$((i + 1))
+	t0=$(date +%s)
+	KFS_BUILD=$bbuild KSRC=$btree "$KFS_HARNESS/build-kernel.sh" "$f"
+	KFS_BUILD=$bbuild KSRC=$btree "$KFS_HARNESS/build-selftests.sh" "$f"
+	t1=$(date +%s)
+	# Base failures are what the baseline records: the run's status is not.
+	KFS_BUILD=$bbuild KSRC=$btree KFS_SELECTION=all KFS_GATE=0 \
+		KFS_VM_TIMEOUT=${KFS_VM_TIMEOUT:-7200} \
+		"$KFS_HARNESS/run-tests.sh" "$f" ||
+		msg "baseline-$f: the run on the base had failures (recorded)"
+	t2=$(date +%s)
+	job=$bbuild/vm/tests-$f
+	# A splat or a hang on the base is for DENYLIST (with its reason), not
+	# for the baseline: every later run would stop at the same test.
+	[ ! -f "$job/splat" ] ||
+		die "baseline-$f: the base kernel splatted ($(cat "$job/splat")); nothing written; deny the test that caused it (see above and $job/console) and run again"
+	[ ! -f "$job/timedout" ] ||
+		die "baseline-$f: the VM run did not finish in time; nothing written; see $job/progs.times for the test that hung"
+	[ -s "$job/results" ] || die "baseline-$f: the VM run produced no results; see $job/console"
+	# A suite that never ended (the guest crashed or hung) records nothing
+	# trustworthy about the tests it did not reach.
+	! grep -q ':(incomplete)$' "$job/results" ||
+		die "baseline-$f: a suite did not complete in the VM ($(grep ':(incomplete)$' "$job/results" | cut -f2 | tr '\n' ' ')); nothing written; see $job/output and $job/console"
+	read -r p fl s <"$job/counts"
+	retried=0
+	[ ! -f "$job/progs.retry" ] || retried=$(grep -c . "$job/progs.retry" || true)
+	{
+		echo "# Regression gate baseline: each test's result on the unpatched base."
+		echo "# Written by 'make baseline' (harness/baseline.sh); read by run-tests.sh."
+		echo "# base: $subject ($commit)"
+		echo "# flavour: $f; kernel: $(cat "$bbuild/out/$f/include/config/kernel.release" 2>/dev/null)"
+		echo "# config: $(kfs_config_id "$f")"
+		echo "# run: $(date -u +%Y-%m-%d), build $((t1 - t0)) s, VM $((t2 - t1)) s:"
+		echo "#   test_progs -j (2 vCPUs) whole minus DENYLIST, failures re-run serially (${retried} re-run);"
+		echo "#   test_verifier whole"
+		echo "# figures: $p passed, $fl failed, $s skipped; denied: $(list_entries "$KFS_HARNESS/DENYLIST" | wc -l) (DENYLIST, with reasons)"
+		cat "$job/results"
+	} >"$out.tmp"
+	mv "$out.tmp" "$out"
+	msg "baseline-$f: ${out#"$KFS_ROOT"/}: $p passed, $fl failed, $s skipped ($((t2 - t1)) s in the VM)"
+done
