@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # run-tests.sh FLAVOUR: boot build/out/FLAVOUR in the VM and run the
-# selftests built for it: test_progs on selftests.list minus DENYLIST and
-# DENYLIST.FLAVOUR (with KFS_SELECTION=all every test minus DENYLIST, as
-# 'make baseline' does) and the whole test_verifier.  Writes each test's result to
+# selftests built for it: test_progs on selftests.list (with
+# KFS_SELECTION=all every test, as 'make baseline' does) minus DENYLIST and
+# DENYLIST.FLAVOUR, and the whole test_verifier.  Writes each test's result to
 # build/vm/tests-FLAVOUR/results (results.awk) and "PASSED FAILED SKIPPED"
 # to .../counts.  Then the regression gate (KFS_GATE=0 skips it): any test
 # that passed in the committed baseline of the unpatched base (kfs_baseline,
@@ -27,23 +27,26 @@ list() {
 	[ -z "$globs" ] || die "tests-$flavor: ${1#"$KFS_ROOT"/}: globs are not allowed, name each test: $globs"
 	list_entries "$1"
 }
-# DENYLIST: never run, on either kernel (hangs, splats, cannot run here).
-# DENYLIST.FLAVOUR: tests of the selection that fail on the unpatched
-# base with that kernel (its baseline records them): make check leaves
-# them out, so that every test it runs must pass.  Each entry gives its
-# reason.
+# DENYLIST: never run, on either kernel (hangs, splats, fails on the
+# unpatched base for a reason of the harness); DENYLIST.FLAVOUR: never run
+# on that kernel (too slow there, or fails on its base).  Each entry gives
+# its reason.  Every test make check runs must then pass.
 for d in "$KFS_HARNESS/DENYLIST" "$KFS_HARNESS/DENYLIST.$flavor"; do
 	[ -f "$d" ] || continue
 	bad=$(grep -Ev '^[[:space:]]*(#|$)' "$d" | grep -v '#' || true)
 	[ -z "$bad" ] || die "${d#"$KFS_ROOT"/}: entries without a reason: $bad"
 done
 allow=
-deny=$(list "$KFS_HARNESS/DENYLIST" | paste -sd, -)
-if [ "${KFS_SELECTION:-list}" != all ]; then
+[ "${KFS_SELECTION:-list}" = all ] ||
 	allow=$(list "$KFS_HARNESS/selftests.list" | paste -sd, -)
-	deny=$( (list "$KFS_HARNESS/DENYLIST"; list "$KFS_HARNESS/DENYLIST.$flavor") |
-		paste -sd, -)
+# KFS_TESTS=A,B: only these test_progs tests, for a quick look; the gate
+# then compares only them (and the whole test_verifier).
+if [ -n "${KFS_TESTS:-}" ]; then
+	case "$KFS_TESTS" in *[*?]*) die "tests-$flavor: KFS_TESTS: name each test, no globs" ;; esac
+	allow=$KFS_TESTS
 fi
+deny=$( (list "$KFS_HARNESS/DENYLIST"; list "$KFS_HARNESS/DENYLIST.$flavor") |
+	paste -sd, -)
 
 # Time limits: each test re-run alone gets LIMIT seconds; the parallel run
 # gets what is left of the VM's time after boot, test_verifier and one
@@ -78,11 +81,11 @@ awk -f "$KFS_HARNESS/results.awk" "$job/output" | sort -t "$(printf '\t')" -k2 \
 # Every name in selftests.list must be a test of this test_progs: a typo
 # would run nothing and pass.
 if [ -n "$allow" ] && [ -f "$job/progs.list" ]; then
-	unknown=$(list "$KFS_HARNESS/selftests.list" |
+	unknown=$(echo "$allow" | tr , '\n' |
 		  grep -vxF -f <(tr -d '\r' <"$job/progs.list"; echo "$deny" | tr , '\n') |
 		  grep -v '^$' || true)
 	if [ -n "$unknown" ]; then
-		msg "tests-$flavor: harness/selftests.list names tests this test_progs does not have: $(echo "$unknown" | paste -sd' ' -)"
+		msg "tests-$flavor: tests this test_progs does not have (harness/selftests.list or KFS_TESTS): $(echo "$unknown" | paste -sd' ' -)"
 		rc=1
 	fi
 fi
