@@ -11,6 +11,8 @@ pkgs=(
 	# kernel build (GCC flavour)
 	build-essential bc bison flex cpio kmod rsync libelf-dev libssl-dev
 	dwarves python3 ccache
+	# BTF dumps in the harness tests (resolve_btfids, KF_IMPLICIT_ARGS)
+	bpftool
 	# Clang ThinLTO flavour and BPF selftests
 	clang-16 lld-16 llvm-16
 	# selftests' user space; keyutils and openssl for verify_pkcs7_sig

@@ -222,3 +222,23 @@ series_hash() {
 	 list_entries "$series" |
 	 while IFS= read -r p; do cat "$pdir/$p"; done) | sha256sum | cut -c1-64
 }
+
+# btf_params_check DUMP NAME PARAMS IMPL_PARAMS: in DUMP, the output of
+# `bpftool btf dump ... format raw`, the FUNC NAME has a prototype with the
+# parameters PARAMS ("'a' 'b'", "" for none) and NAME_impl one with
+# IMPL_PARAMS; "-" for a FUNC that must not exist.  Otherwise says what
+# differs and returns 1.
+btf_params_check() {
+	local dump=$1 f want got
+
+	for f in "$2" "$2_impl"; do
+		want=$3
+		[ "$f" = "$2" ] || want=$4
+		got=$(awk -v f="'$f'" -f "$KFS_HARNESS/tests/btf-params.awk" \
+			"$dump" "$dump")
+		if [ "$got" != "$want" ]; then
+			echo "$f: BTF parameters ($got), expected ($want)"
+			return 1
+		fi
+	done
+}

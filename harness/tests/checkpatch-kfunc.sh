@@ -11,15 +11,23 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
-# newfile NAME ANNOTATION: a patch adding kernel/bpf/NAME.c with a kfunc.
+# newfile NAME ANNOTATION [DOC]: a patch adding kernel/bpf/NAME.c with a
+# kfunc, with a kernel-doc comment that names NAME() if DOC is given.
 newfile() {
+	local doc=
+
+	[ -z "${3:-}" ] || doc="/**
+ * $1() - $3
+ * @a: a number
+ */
+"
 	mkdir -p "$tmp/$1/kernel/bpf"
 	cat >"$tmp/$1/kernel/bpf/$1.c" <<EOC
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 
-$2int $1(int a)
+$doc$2int $1(int a)
 {
 	return a;
 }
@@ -66,11 +74,15 @@ expect() {
 
 newfile kfs_good "__bpf_kfunc "
 newfile kfs_bad ""
+newfile kfs_doc "__bpf_kfunc " "return @a (the comment's () is no definition)"
+newfile kfs_docbad "" "return @a"
 intree bpf_kfunc_call_test2
 intree bpf_fentry_test1
 expect kfs_good quiet
 expect kfs_bad warn kfs_bad
+expect kfs_doc quiet
+expect kfs_docbad warn kfs_docbad
 expect bpf_kfunc_call_test2 quiet
 expect bpf_fentry_test1 warn bpf_fentry_test1
-[ "$fails" -eq 0 ] || die "checkpatch-kfunc: $fails of 4 cases wrong"
-msg "checkpatch-kfunc: 4 of 4 cases as expected"
+[ "$fails" -eq 0 ] || die "checkpatch-kfunc: $fails of 6 cases wrong"
+msg "checkpatch-kfunc: 6 of 6 cases as expected"

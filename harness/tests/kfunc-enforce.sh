@@ -7,7 +7,8 @@
 # symbols or a vmlinux altered as a build could alter them.  Each bad case
 # must fail naming the kfunc and the reason; the good ones must build.
 # KFS_RESOLVE_BTFIDS=PATH builds and checks with another resolve_btfids (one
-# without the checks shows which cases they catch).
+# without the checks shows which cases they catch; it must take the
+# --rewrite-btf option that scripts/Makefile.modfinal passes).
 . "$(dirname "$0")/../lib.sh"
 
 flavor=${1:-gcc}
@@ -29,7 +30,8 @@ bad() {
 }
 
 # module NAME SET_LIST DEFINITIONS: a module whose kfunc set lists the
-# functions of SET_LIST (space-separated), with DEFINITIONS as its C code.
+# functions of SET_LIST (space-separated; FUNC:FLAGS adds BTF_ID_FLAGS
+# flags), with DEFINITIONS as its C code.
 module() {
 	local f
 
@@ -49,7 +51,12 @@ __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START($1_ids)
 EOC
-		for f in $2; do echo "BTF_ID_FLAGS(func, $f)"; done
+		for f in $2; do
+			case $f in
+			*:*) echo "BTF_ID_FLAGS(func, ${f%%:*}, ${f#*:})" ;;
+			*) echo "BTF_ID_FLAGS(func, $f)" ;;
+			esac
+		done
 		cat <<EOC
 BTF_KFUNCS_END($1_ids)
 
@@ -205,6 +212,92 @@ if [ -f "$tmp/kfs_good/kfs_good.ko" ]; then
 		"$F kfs_good_static (kfunc set kfs_good_ids) in $tmp/kfs_promoted.ko has no function symbol of exactly that name, only kfs_good_static.llvm.4242" \
 		-- -b "$kout/vmlinux"
 fi
+
+# KF_IMPLICIT_ARGS: the last parameter must be struct bpf_prog_aux *; the
+# module gets foo with the short prototype and foo_impl with the full one.
+module kfs_implicit "kfs_implicit_fn:KF_IMPLICIT_ARGS kfs_plain_fn" '
+__bpf_kfunc u32 kfs_implicit_fn(u32 mul, const struct bpf_prog_aux *aux)
+{
+	return mul * aux->id;
+}
+
+__bpf_kfunc u32 kfs_plain_fn(u32 mul)
+{
+	return mul;
+}'
+build kfs_implicit ok
+if [ -f "$tmp/kfs_implicit/kfs_implicit.ko" ]; then
+	n=$((n + 1))
+	bpftool -B "$kout/vmlinux" btf dump file \
+		"$tmp/kfs_implicit/kfs_implicit.ko" format raw \
+		>"$tmp/kfs_implicit.btf" 2>&1 ||
+		bad "kfs_implicit: bpftool cannot dump its BTF"
+	if btf_params_check "$tmp/kfs_implicit.btf" kfs_implicit_fn "'mul'" \
+		"'mul' 'aux'" && btf_params_check "$tmp/kfs_implicit.btf" \
+		kfs_plain_fn "'mul'" -; then
+		msg "kfunc-enforce($flavor): kfs_implicit: BTF as expected"
+		for f in kfs_implicit_fn kfs_implicit_fn_impl; do
+			echo "    FUNC $f($(awk -v f="'$f'" \
+				-f "$KFS_HARNESS/tests/btf-params.awk" \
+				"$tmp/kfs_implicit.btf" "$tmp/kfs_implicit.btf"))"
+		done
+	else
+		bad "kfs_implicit: its BTF is not as expected"
+	fi
+fi
+
+module kfs_noargs "kfs_noargs_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_noargs_fn(void)
+{
+	return 1;
+}'
+build kfs_noargs fail "$F kfs_noargs_fn (kfunc set kfs_noargs_ids) in $tmp/kfs_noargs/kfs_noargs.ko is flagged KF_IMPLICIT_ARGS but takes no arguments: its last parameter must be struct bpf_prog_aux *"
+
+module kfs_notaux "kfs_notaux_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_notaux_fn(u32 a, struct sk_buff *skb)
+{
+	return a;
+}'
+build kfs_notaux fail "$F kfs_notaux_fn (kfunc set kfs_notaux_ids) in $tmp/kfs_notaux/kfs_notaux.ko is flagged KF_IMPLICIT_ARGS but has a last parameter skb that is not struct bpf_prog_aux *"
+
+module kfs_toomany "kfs_toomany_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_toomany_fn(u32 a, u32 b, u32 c, u32 d, u32 e,
+			       struct bpf_prog_aux *aux)
+{
+	return a + b + c + d + e;
+}'
+build kfs_toomany fail "$F kfs_toomany_fn (kfunc set kfs_toomany_ids) in $tmp/kfs_toomany/kfs_toomany.ko is flagged KF_IMPLICIT_ARGS but takes 6 arguments, more than the 5 a kfunc can"
+
+module kfs_hasimpl "kfs_hasimpl_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_hasimpl_fn(struct bpf_prog_aux *aux)
+{
+	return aux->id;
+}
+
+__bpf_kfunc u32 kfs_hasimpl_fn_impl(struct bpf_prog_aux *aux)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kfs_hasimpl_fn_impl);'
+build kfs_hasimpl fail "$F kfs_hasimpl_fn (kfunc set kfs_hasimpl_ids) in $tmp/kfs_hasimpl/kfs_hasimpl.ko is flagged KF_IMPLICIT_ARGS but kfs_hasimpl_fn_impl is a function already; rename it"
+
+# Listed with the flag in the kfunc set and without it in a plain set8,
+# which could offer foo, now short of its aux, without the verifier's load.
+module kfs_mixed "kfs_mixed_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_mixed_fn(struct bpf_prog_aux *aux)
+{
+	return aux->id;
+}
+
+BTF_SET8_START(kfs_mixed_plain)
+BTF_ID_FLAGS(func, kfs_mixed_fn)
+BTF_SET8_END(kfs_mixed_plain)'
+build kfs_mixed fail "$F kfs_mixed_fn (kfunc set kfs_mixed_ids) in $tmp/kfs_mixed/kfs_mixed.ko is flagged KF_IMPLICIT_ARGS but is listed without the flag in set kfs_mixed_plain"
+
+# A failed rewrite leaves no rewritten BTF behind.
+for f in "$tmp"/kfs_*/*.btf "$tmp"/kfs_*/*.btf.tmp; do
+	[ -e "$f" ] && bad "a rewritten BTF was left behind: $f"
+done
 
 [ "$fails" -eq 0 ] || die "kfunc-enforce($flavor): $fails of $n cases wrong"
 msg "kfunc-enforce($flavor): $n of $n cases as expected"

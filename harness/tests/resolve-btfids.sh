@@ -86,5 +86,41 @@ python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/btf" "$tmp/btf-dup" dup "$k" ||
 expect two-btf fail "$prefix $tmp/two-btf has 2 BTF_KIND_FUNCs of that name" \
 	-- --btf "$tmp/btf-dup" "$(copy two-btf)"
 
+# KF_IMPLICIT_ARGS: link-vmlinux.sh rewrites pahole's BTF, which
+# .tmp_vmlinux.btf keeps; the rewrite must be what vmlinux carries.
+[ -f "$kout/.tmp_vmlinux.btf" ] ||
+	die "resolve-btfids: no $kout/.tmp_vmlinux.btf; build the kernel first"
+objcopy --strip-debug "$kout/.tmp_vmlinux.btf" "$tmp/tmpv" ||
+	die "resolve-btfids: objcopy of $kout/.tmp_vmlinux.btf failed"
+expect implicit ok "" -- --rewrite-btf "$tmp/rewritten" "$tmp/tmpv"
+n=$((n + 1))
+if ! cmp -s "$tmp/rewritten" "$tmp/btf"; then
+	echo "resolve-btfids: implicit: the rewritten BTF is not vmlinux's .BTF"
+	fails=$((fails + 1))
+elif ! bpftool btf dump file "$tmp/rewritten" format raw >"$tmp/dump" ||
+	! why=$(btf_params_check "$tmp/dump" bpf_kfunc_call_test_prog_id "" \
+		"'aux'" && btf_params_check "$tmp/dump" \
+		bpf_kfunc_call_test_implicit_add "'a' 'b'" "'a' 'b' 'aux'" &&
+		btf_params_check "$tmp/dump" "$k" "'sk' 'a' 'b'" -); then
+	echo "resolve-btfids: implicit: ${why:-bpftool cannot dump the BTF}"
+	fails=$((fails + 1))
+else
+	msg "resolve-btfids($flavor): implicit: vmlinux's .BTF is the rewrite"
+	grep -E "FUNC 'bpf_kfunc_call_test_(prog_id|implicit_add)(_impl)?'" \
+		"$tmp/dump" | sed 's/^/    /'
+fi
+
+# A flagged kfunc whose last parameter is not struct bpf_prog_aux *.
+cp "$tmp/tmpv" "$tmp/implicit-bad"
+python3 "$KFS_HARNESS/tests/btf-ids-flag.py" "$tmp/implicit-bad" "$k" "$set" 0x10000 ||
+	die "resolve-btfids: btf-ids-flag failed"
+expect implicit-bad fail "$prefix $tmp/implicit-bad is flagged KF_IMPLICIT_ARGS but has a last parameter b that is not struct bpf_prog_aux *" \
+	-- --rewrite-btf "$tmp/rewritten-bad" "$tmp/implicit-bad"
+n=$((n + 1))
+if [ -e "$tmp/rewritten-bad" ] || [ -e "$tmp/rewritten-bad.tmp" ]; then
+	echo "resolve-btfids: implicit-bad: a rewritten BTF was left behind"
+	fails=$((fails + 1))
+fi
+
 [ "$fails" -eq 0 ] || die "resolve-btfids($flavor): $fails of $n cases wrong"
 msg "resolve-btfids($flavor): $n of $n cases as expected"
