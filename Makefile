@@ -82,9 +82,10 @@ kfunc-enforce:
 	@$(H)/tests/kfunc-enforce.sh gcc
 	@$(H)/tests/resolve-btfids.sh gcc
 
-# Build the kernel at every patch of the series, like a bisection.
+# Build the kernel at every patch of the series, like a bisection;
+# make bisect FIRST=12 starts before patch 12.
 bisect: kernel
-	@$(H)/bisect.sh gcc
+	@$(H)/bisect.sh gcc $(FIRST)
 
 kfunc-audit:
 	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)

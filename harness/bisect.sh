@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# bisect.sh [FLAVOUR]: build the kernel and bpf_testmod at every patch of the
-# series, in order, in a scratch work tree (build/bisect) and output
-# directory (build/out/bisect-FLAVOUR), like a bisection would.  Each step
-# is incremental, so this costs one cold build plus what each patch
-# changes.  Fails naming the first patch whose tree does not build.
+# bisect.sh [FLAVOUR [FIRST]]: build the kernel and bpf_testmod at every
+# patch of the series, in order, in a scratch work tree (build/bisect) and
+# output directory (build/out/bisect-FLAVOUR), like a bisection would.
+# Each step is incremental, so this costs one cold build plus what each
+# patch changes.  Fails naming the first patch whose tree does not build.
+# FIRST (a patch number, 1 for the first patch) starts at the tree before
+# that patch instead of at the base, to check the patches added last.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -13,6 +15,14 @@ wt=$KFS_BUILD/bisect
 out=$KFS_BUILD/out/bisect-$flavor
 base=$(git -C "$KSRC" rev-parse kfs-base 2>/dev/null || git -C "$KSRC" rev-parse refs/kfs/base)
 mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$base..HEAD")
+first=${2:-1}
+if ! [[ "$first" =~ ^[1-9][0-9]*$ ]] || [ "$first" -gt ${#commits[@]} ]; then
+	die "bisect: FIRST must be a patch number from 1 to ${#commits[@]}"
+fi
+if [ "$first" -gt 1 ]; then
+	base=${commits[$((first - 2))]}
+	commits=("${commits[@]:$((first - 1))}")
+fi
 [ -f "$(kfs_out "$flavor")/.config" ] || die "bisect: build the $flavor kernel first (its .config is reused)"
 
 [ -d "$wt" ] || git -C "$KSRC" worktree add -q --detach "$wt" "$base"
@@ -25,10 +35,10 @@ gcc) kmake+=(CC="ccache gcc") ;;
 lto) kmake+=(LLVM=-16 CC="ccache clang-16") ;;
 esac
 
-n=0
+n=$((first - 1))
 for c in "$base" "${commits[@]}"; do
 	git -C "$wt" checkout -q --detach "$c"
-	name="$n/${#commits[@]} $(git -C "$wt" log -1 --format=%s)"
+	name="$n/$((first - 1 + ${#commits[@]})) $(git -C "$wt" log -1 --format=%s)"
 	step() {
 		"${kmake[@]}" olddefconfig && "${kmake[@]}" all &&
 		"${kmake[@]}" M="$wt/tools/testing/selftests/bpf/bpf_testmod" modules
@@ -38,4 +48,4 @@ for c in "$base" "${commits[@]}"; do
 	n=$((n + 1))
 done
 git -C "$KSRC" worktree remove --force "$wt"
-msg "bisect: all ${#commits[@]} patches build on their own ($flavor)"
+msg "bisect: patches $first to $((first - 1 + ${#commits[@]})) build on their own ($flavor)"
