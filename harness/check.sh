@@ -65,12 +65,62 @@ stage kfunc-audit nonfatal "$KFS_HARNESS/kfunc-audit.py" "$KSRC" || ok=0
 stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
 stage gate-selftest nonfatal "$KFS_HARNESS/tests/gate.sh" || ok=0
 stage checkpatch-kfunc nonfatal "$KFS_HARNESS/tests/checkpatch-kfunc.sh" || ok=0
-for f in $flavours; do
-	stage "kernel-$f" fatal "$KFS_HARNESS/build-kernel.sh" "$f"
-	stage "kfunc-enforce-$f" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$f" || ok=0
-	stage "resolve-btfids-$f" nonfatal "$KFS_HARNESS/tests/resolve-btfids.sh" "$f" || ok=0
-	stage "selftests-$f" fatal "$KFS_HARNESS/build-selftests.sh" "$f"
-	stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
-done
+# builds FLAVOUR: the stages that build and check FLAVOUR's kernel and
+# selftests, before its VM tests.
+builds() {
+	stage "kernel-$1" fatal "$KFS_HARNESS/build-kernel.sh" "$1"
+	stage "kfunc-enforce-$1" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$1" || ok=0
+	stage "resolve-btfids-$1" nonfatal "$KFS_HARNESS/tests/resolve-btfids.sh" "$1" || ok=0
+	stage "selftests-$1" fatal "$KFS_HARNESS/build-selftests.sh" "$1"
+}
+
+# The VM uses about one CPU: QEMU TCG runs the guest's tests mostly on one
+# host thread at a time (README, "Time").  With two flavours, the second
+# one's builds run in the background at nice 19, in that spare CPU, while
+# the first one's VM tests run; a VM test loses little CPU to them.  Their
+# output is shown when they are done.  KFS_OVERLAP=0 runs it all in turn.
+# shellcheck disable=SC2086 # one word a flavour
+set -- $flavours
+if [ $# -eq 2 ] && [ "${KFS_OVERLAP:-1}" = 1 ]; then
+	first=$1 second=$2
+	builds "$first"
+	bglog=$KFS_LOGS/builds-$second.log
+	msg "check: the builds of $second run in the background (nice 19) while tests-$first runs; log: ${bglog#"$KFS_ROOT"/}"
+	# exit 1: a fatal stage failed (no kernel or selftests to test);
+	# exit 2: a check failed, the VM tests can still run.
+	# Its own process group (set -m), which the EXIT trap ends if this
+	# script stops first.
+	set -m
+	(
+		renice -n 19 -p "$BASHPID" >/dev/null
+		summary() { :; }
+		ok=1
+		builds "$second"
+		[ "$ok" -eq 1 ] || exit 2
+	) >"$bglog" 2>&1 </dev/null &
+	bgpid=$!
+	set +m
+	trap 'kill -- -"$bgpid" 2>/dev/null || true' EXIT
+	stage "tests-$first" nonfatal "$KFS_HARNESS/run-tests.sh" "$first" || ok=0
+	t0=$(date +%s)
+	bgrc=0
+	wait "$bgpid" || bgrc=$?
+	trap - EXIT
+	msg "check: waited $(( $(date +%s) - t0 ))s for the builds of $second; their output:"
+	sed 's/^/  | /' "$bglog"
+	case "$bgrc" in
+	0)	;;
+	2)	failed_stages+=("builds-$second") ok=0 ;;
+	*)	failed_stages+=("builds-$second")
+		summary
+		exit 1 ;;
+	esac
+	stage "tests-$second" nonfatal "$KFS_HARNESS/run-tests.sh" "$second" || ok=0
+else
+	for f in $flavours; do
+		builds "$f"
+		stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
+	done
+fi
 summary
 [ "$ok" -eq 1 ] && [ "$fail" -eq 0 ]

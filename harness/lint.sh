@@ -86,9 +86,13 @@ for p in "${patches[@]}"; do
 		if [ "$type" = FILE_PATH_CHANGES ]; then
 			text=$(sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$file" |
 			       while read -r f; do
-					grep -q -F -x -e "diff --git a/$f b/$f" "$file" &&
-					sed -n "/^diff --git a\/${f//\//\\/} /,/^@@/p" "$file" |
-					grep -q -E '^(new|deleted) file mode|^rename ' && echo "$f"
+					# (if: a file that is not new must not end
+					# the loop with a failure, under errexit)
+					if grep -q -F -x -e "diff --git a/$f b/$f" "$file" &&
+					   sed -n "/^diff --git a\/${f//\//\\/} /,/^@@/p" "$file" |
+					   grep -q -E '^(new|deleted) file mode|^rename '; then
+						echo "$f"
+					fi
 			       done | paste -sd' ' -)
 		else
 			text="$(sed -n "${lno}p" "$file")"$'\t'"$text"

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The prologue and the epilogue that the kernel generates around struct_ops
+ * programs (bpf_dummy_pe_ops, net/bpf/bpf_dummy_pe_ops.c), and their kfunc
+ * calls: each program's return value and context after BPF_PROG_TEST_RUN,
+ * and its instructions as the verifier left them, compared exactly.
+ *
+ * The prologue adds 1000 to args->a, the epilogue adds 10000 and doubles the
+ * return value, both through the kfunc bpf_kfunc_dummy_pe_add().
+ */
+#include <test_progs.h>
+#include "dummy_pe_ops.skel.h"
+#include "dummy_pe_ops_fail.skel.h"
+
+/* include/linux/bpf.h */
+struct bpf_dummy_pe_args {
+	__u64 a;
+};
+
+/* A kfunc call, its address (imm) not compared */
+#define KFUNC_CALL \
+	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 0)
+
+#define PROLOGUE							\
+	BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),				\
+	BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 0),			\
+	BPF_MOV64_IMM(BPF_REG_2, 1000),					\
+	KFUNC_CALL,							\
+	BPF_MOV64_REG(BPF_REG_1, BPF_REG_6)
+
+#define SAVE_CTX(off) BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_1, off)
+
+#define EPILOGUE(off)							\
+	BPF_MOV64_REG(BPF_REG_6, BPF_REG_0),				\
+	BPF_LDX_MEM(BPF_DW, BPF_REG_7, BPF_REG_10, off),		\
+	BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_7, 0),			\
+	BPF_MOV64_IMM(BPF_REG_2, 10000),				\
+	KFUNC_CALL,							\
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_6),				\
+	BPF_ALU64_IMM(BPF_MUL, BPF_REG_0, 2),				\
+	BPF_EXIT_INSN()
+
+/*
+ * Loads through BTF pointers (args) become probing loads, shown as plain
+ * ones by BPF_OBJ_GET_INFO_BY_FD.
+ */
+#define LDX_PROBE(dst, src, off) BPF_LDX_MEM(BPF_DW, dst, src, off)
+
+/* progs/dummy_pe_ops.c's DOUBLE_A, all but its exit */
+#define DOUBLE_A_BODY							\
+	BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, 0),			\
+	LDX_PROBE(BPF_REG_2, BPF_REG_1, 0),				\
+	BPF_ALU64_IMM(BPF_MUL, BPF_REG_2, 2),				\
+	BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0),			\
+	BPF_MOV64_REG(BPF_REG_0, BPF_REG_2)
+
+static const struct bpf_insn prologue_only[] = {
+	PROLOGUE,
+	DOUBLE_A_BODY,
+	BPF_EXIT_INSN(),
+};
+
+static const struct bpf_insn epilogue_only[] = {
+	SAVE_CTX(-8),
+	DOUBLE_A_BODY,
+	EPILOGUE(-8),
+};
+
+static const struct bpf_insn pro_epilogue[] = {
+	PROLOGUE,
+	SAVE_CTX(-8),
+	DOUBLE_A_BODY,
+	EPILOGUE(-8),
+};
+
+/* The second exit jumps back to the first one's epilogue */
+static const struct bpf_insn two_exits[] = {
+	SAVE_CTX(-8),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+	LDX_PROBE(BPF_REG_3, BPF_REG_2, 0),
+	BPF_JMP_IMM(BPF_JNE, BPF_REG_3, 0, 9),
+	BPF_MOV64_IMM(BPF_REG_0, 1),
+	EPILOGUE(-8),
+	BPF_MOV64_IMM(BPF_REG_1, 0),
+	BPF_MOV64_IMM(BPF_REG_0, 2),
+	BPF_JMP_A(-11),
+};
+
+/* The jump back goes to the program's first instruction, at 6 */
+static const struct bpf_insn goto_start[] = {
+	PROLOGUE,
+	SAVE_CTX(-8),
+	BPF_JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 6),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+	LDX_PROBE(BPF_REG_3, BPF_REG_2, 0),
+	BPF_ALU64_IMM(BPF_ADD, BPF_REG_3, 1),
+	BPF_STX_MEM(BPF_DW, BPF_REG_2, BPF_REG_3, 0),
+	BPF_MOV64_IMM(BPF_REG_1, 0),
+	BPF_JMP_A(-7),
+	BPF_MOV64_IMM(BPF_REG_0, 3),
+	EPILOGUE(-8),
+};
+
+/*
+ * The subprogram's exit stays an exit.  As the JIT sees it: the call's off
+ * is the subprogram's offset, its imm the subprogram's number.
+ */
+static const struct bpf_insn subprog_call[] = {
+	SAVE_CTX(-8),
+	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 9, 1),
+	BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1),
+	EPILOGUE(-8),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+	LDX_PROBE(BPF_REG_0, BPF_REG_2, 0),
+	BPF_EXIT_INSN(),
+};
+
+static const struct bpf_insn tail_callee[] = {
+	PROLOGUE,
+	SAVE_CTX(-8),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+	LDX_PROBE(BPF_REG_3, BPF_REG_2, 0),
+	BPF_ALU64_IMM(BPF_MUL, BPF_REG_3, 2),
+	BPF_STX_MEM(BPF_DW, BPF_REG_2, BPF_REG_3, 0),
+	BPF_MOV64_IMM(BPF_REG_0, 5),
+	EPILOGUE(-8),
+};
+
+/* The context saved in the last 8 bytes of the 512 */
+static const struct bpf_insn stack_504[] = {
+	SAVE_CTX(-512),
+	BPF_MOV64_IMM(BPF_REG_2, 7),
+	BPF_STX_MEM(BPF_DW, BPF_REG_10, BPF_REG_2, -504),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, -504),
+	EPILOGUE(-512),
+};
+
+static void print_insn(const char *what, int i, const struct bpf_insn *insn)
+{
+	printf("%s %3d: code %02x dst r%d src r%d off %d imm %d\n", what, i,
+	       insn->code, insn->dst_reg, insn->src_reg, insn->off, insn->imm);
+}
+
+static bool same_insn(const struct bpf_insn *want, const struct bpf_insn *got)
+{
+	bool kfunc = want->code == (BPF_JMP | BPF_CALL) &&
+		     want->src_reg == BPF_PSEUDO_KFUNC_CALL;
+
+	return want->code == got->code && want->dst_reg == got->dst_reg &&
+	       want->src_reg == got->src_reg && want->off == got->off &&
+	       (kfunc ? got->imm != 0 : want->imm == got->imm);
+}
+
+/* The xlated instructions of @prog_fd are @want, exactly; printed if not */
+static void check_xlated(int prog_fd, const struct bpf_insn *want, __u32 cnt)
+{
+	struct bpf_insn *got;
+	__u32 i, got_cnt;
+	bool same;
+
+	got = get_xlated_insns(prog_fd, &got_cnt);
+	if (!ASSERT_OK_PTR(got, "get_xlated_insns"))
+		return;
+	same = got_cnt == cnt;
+	for (i = 0; same && i < cnt; i++)
+		same = same_insn(&want[i], &got[i]);
+	if (!ASSERT_TRUE(same, "xlated instructions")) {
+		for (i = 0; i < cnt; i++)
+			print_insn("want", i, &want[i]);
+		for (i = 0; i < got_cnt; i++)
+			print_insn("got ", i, &got[i]);
+	}
+	free(got);
+}
+
+/*
+ * The stack the JIT reserves for @prog, at least @depth bytes with the
+ * saved context: x86-64's "sub rsp, imm32" (48 81 ec), the first in the
+ * JITed image.  Other JITs, and the interpreter, are not looked at.
+ */
+static void check_jited_frame(struct bpf_program *prog, __u32 depth)
+{
+#if defined(__x86_64__)
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), i;
+	__s32 frame = -1;
+	__u8 *img;
+
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					      &len), "bpf_obj_get_info_by_fd"))
+		return;
+	if (!info.jited_prog_len) {
+		printf("%s: not JITed, frame not checked\n", __func__);
+		return;
+	}
+	img = calloc(1, info.jited_prog_len);
+	if (!ASSERT_OK_PTR(img, "calloc"))
+		return;
+	len = info.jited_prog_len;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = len;
+	info.jited_prog_insns = ptr_to_u64(img);
+	len = sizeof(info);
+	if (ASSERT_OK(bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					     &len), "jited_prog_insns")) {
+		for (i = 0; i + 7 <= info.jited_prog_len; i++) {
+			if (img[i] == 0x48 && img[i + 1] == 0x81 &&
+			    img[i + 2] == 0xec) {
+				memcpy(&frame, img + i + 3, sizeof(frame));
+				break;
+			}
+		}
+		ASSERT_EQ(frame, depth, "JITed frame (sub rsp)");
+	}
+	free(img);
+#endif
+}
+
+/* Run @prog with args->a = @a; check its return value and args->a after */
+static void check_run(struct bpf_program *prog, __u64 a, __u32 retval,
+		      __u64 a_after)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct bpf_dummy_pe_args args = { .a = a }, out = {};
+	int err;
+
+	topts.ctx_in = &args;
+	topts.ctx_size_in = sizeof(args);
+	topts.ctx_out = &out;
+	topts.ctx_size_out = sizeof(out);
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+	if (!ASSERT_OK(err, "bpf_prog_test_run_opts"))
+		return;
+	ASSERT_EQ(topts.retval, retval, "retval");
+	ASSERT_EQ(topts.ctx_size_out, sizeof(out), "ctx_size_out");
+	ASSERT_EQ(out.a, a_after, "args->a after the run");
+}
+
+#define CHECK_XLATED(skel, name) \
+	check_xlated(bpf_program__fd((skel)->progs.name), name, ARRAY_SIZE(name))
+
+static void test_tail_call(struct dummy_pe_ops *skel)
+{
+	int callee = bpf_program__fd(skel->progs.tail_callee), key = 0;
+
+	if (!ASSERT_OK(bpf_map_update_elem(bpf_map__fd(skel->maps.jmp_table),
+					   &key, &callee, BPF_ANY),
+		       "jmp_table update"))
+		return;
+	/*
+	 * tail_caller's prologue: 1001, +1: 1002, tail call; tail_callee's
+	 * prologue: 2002, *2: 4004, returns 5; its epilogue: 14004, returns
+	 * 10.  tail_caller's epilogue does not run.
+	 */
+	check_run(skel->progs.tail_caller, 1, 10, 14004);
+	CHECK_XLATED(skel, tail_callee);
+	/* The callee alone: 1001, 2002, returns 5; 12002, returns 10 */
+	check_run(skel->progs.tail_callee, 1, 10, 12002);
+}
+
+void test_dummy_pe_ops(void)
+{
+	struct dummy_pe_ops *skel;
+
+	skel = dummy_pe_ops__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open_and_load"))
+		return;
+
+	if (test__start_subtest("prologue")) {
+		/* 1001, doubled: 2002, returned as is */
+		check_run(skel->progs.prologue_only, 1, 2002, 2002);
+		CHECK_XLATED(skel, prologue_only);
+	}
+	if (test__start_subtest("epilogue")) {
+		/* The program uses no stack: 8 bytes for the context */
+		check_jited_frame(skel->progs.epilogue_only, 8);
+		/* 2, returns 2; the epilogue: 10002, returns 4 */
+		check_run(skel->progs.epilogue_only, 1, 4, 10002);
+		CHECK_XLATED(skel, epilogue_only);
+	}
+	if (test__start_subtest("pro_epilogue")) {
+		/* 1001, 2002, returns 2002; 12002, returns 4004 */
+		check_run(skel->progs.pro_epilogue, 1, 4004, 12002);
+		CHECK_XLATED(skel, pro_epilogue);
+	}
+	if (test__start_subtest("two_exits")) {
+		/* a == 0: the first exit, 1; a != 0: the second, 2 */
+		check_run(skel->progs.two_exits, 0, 2, 10000);
+		check_run(skel->progs.two_exits, 5, 4, 10005);
+		CHECK_XLATED(skel, two_exits);
+	}
+	if (test__start_subtest("goto_start")) {
+		/* 1001, +1 once: 1002, returns 3; 11002, returns 6 */
+		check_run(skel->progs.goto_start, 1, 6, 11002);
+		CHECK_XLATED(skel, goto_start);
+	}
+	if (test__start_subtest("subprog")) {
+		/* get_a() returns 1, +1: 2; the epilogue once: 10001, 4 */
+		check_run(skel->progs.subprog_call, 1, 4, 10001);
+		CHECK_XLATED(skel, subprog_call);
+	}
+	if (test__start_subtest("tail_call"))
+		test_tail_call(skel);
+	if (test__start_subtest("stack_504")) {
+		check_jited_frame(skel->progs.stack_504, 512);
+		/* returns 7; 10001, returns 14 */
+		check_run(skel->progs.stack_504, 1, 14, 10001);
+		CHECK_XLATED(skel, stack_504);
+	}
+
+	dummy_pe_ops__destroy(skel);
+}
+
+void test_dummy_pe_ops_fail(void)
+{
+	RUN_TESTS(dummy_pe_ops_fail);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_dummy_pe_ops programs, in BPF assembly so that prog_tests/dummy_pe_ops.c
+ * can compare the verifier's output with exact instructions.  The kernel's
+ * prologue (test_prologue, test_pro_epilogue) adds 1000 to args->a before
+ * the program; its epilogue (test_epilogue, test_pro_epilogue) adds 10000
+ * after it and doubles the return value.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpf_misc.h"
+
+char _license[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} jmp_table SEC(".maps");
+
+/* args->a *= 2; return args->a; */
+#define DOUBLE_A				\
+	"r1 = *(u64 *)(r1 + 0);"		\
+	"r2 = *(u64 *)(r1 + 0);"		\
+	"r2 *= 2;"				\
+	"*(u64 *)(r1 + 0) = r2;"		\
+	"r0 = r2;"				\
+	"exit;"
+
+SEC("struct_ops/test_prologue")
+__naked int prologue_only(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+SEC("struct_ops/test_epilogue")
+__naked int epilogue_only(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+SEC("struct_ops/test_pro_epilogue")
+__naked int pro_epilogue(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+/* return args->a ? 2 : 1, the second exit with R1 overwritten */
+SEC("struct_ops/test_epilogue")
+__naked int two_exits(void)
+{
+	asm volatile (
+	"r2 = *(u64 *)(r1 + 0);"
+	"r3 = *(u64 *)(r2 + 0);"
+	"if r3 != 0 goto l0_%=;"
+	"r0 = 1;"
+	"exit;"
+"l0_%=:"
+	"r1 = 0;"
+	"r0 = 2;"
+	"exit;"
+	::: __clobber_all);
+}
+
+/*
+ * args->a += 1, then back to the first instruction with R1 = 0, which
+ * leaves: a prologue run again would read through the NULL, a context
+ * saved again would be the NULL the epilogue reads through.
+ */
+SEC("struct_ops/test_pro_epilogue")
+__naked int goto_start(void)
+{
+	asm volatile (
+"l0_%=:"
+	"if r1 == 0 goto l1_%=;"
+	"r2 = *(u64 *)(r1 + 0);"
+	"r3 = *(u64 *)(r2 + 0);"
+	"r3 += 1;"
+	"*(u64 *)(r2 + 0) = r3;"
+	"r1 = 0;"
+	"goto l0_%=;"
+"l1_%=:"
+	"r0 = 3;"
+	"exit;"
+	::: __clobber_all);
+}
+
+/* Returns args->a: its exit is a subprogram's, without the epilogue */
+static __naked __noinline int get_a(void)
+{
+	asm volatile (
+	"r2 = *(u64 *)(r1 + 0);"
+	"r0 = *(u64 *)(r2 + 0);"
+	"exit;"
+	::: __clobber_all);
+}
+
+SEC("struct_ops/test_epilogue")
+__naked int subprog_call(void)
+{
+	asm volatile (
+	"call %[get_a];"
+	"r0 += 1;"
+	"exit;"
+	:: __imm(get_a) : __clobber_all);
+}
+
+/* args->a += 1, then a tail call to tail_callee; 7 if that fails */
+SEC("struct_ops/test_pro_epilogue")
+__naked int tail_caller(void)
+{
+	asm volatile (
+	"r6 = r1;"
+	"r2 = *(u64 *)(r1 + 0);"
+	"r3 = *(u64 *)(r2 + 0);"
+	"r3 += 1;"
+	"*(u64 *)(r2 + 0) = r3;"
+	"r1 = r6;"
+	"r2 = %[jmp_table] ll;"
+	"r3 = 0;"
+	"call %[bpf_tail_call];"
+	"r0 = 7;"
+	"exit;"
+	:: __imm_addr(jmp_table), __imm(bpf_tail_call) : __clobber_all);
+}
+
+/* args->a *= 2; return 5; */
+SEC("struct_ops/test_pro_epilogue")
+__naked int tail_callee(void)
+{
+	asm volatile (
+	"r2 = *(u64 *)(r1 + 0);"
+	"r3 = *(u64 *)(r2 + 0);"
+	"r3 *= 2;"
+	"*(u64 *)(r2 + 0) = r3;"
+	"r0 = 5;"
+	"exit;"
+	::: __clobber_all);
+}
+
+/* 504 bytes of stack: the saved context takes the last 8 of 512 */
+SEC("struct_ops/test_epilogue")
+__naked int stack_504(void)
+{
+	asm volatile (
+	"r2 = 7;"
+	"*(u64 *)(r10 - 504) = r2;"
+	"r0 = *(u64 *)(r10 - 504);"
+	"exit;"
+	::: __clobber_all);
+}
+
+/* Each program in a struct_ops map of its own, for its member */
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops pe_ops = {
+	.test_prologue = (void *)prologue_only,
+	.test_epilogue = (void *)epilogue_only,
+	.test_pro_epilogue = (void *)pro_epilogue,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops two_exits_ops = {
+	.test_epilogue = (void *)two_exits,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops goto_start_ops = {
+	.test_pro_epilogue = (void *)goto_start,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops subprog_ops = {
+	.test_epilogue = (void *)subprog_call,
+};
+
+/* A prog array takes programs of one member (expected_attach_type) only */
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops tail_caller_ops = {
+	.test_pro_epilogue = (void *)tail_caller,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops tail_callee_ops = {
+	.test_pro_epilogue = (void *)tail_callee,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops stack_ops = {
+	.test_epilogue = (void *)stack_504,
+};

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_dummy_pe_ops programs that the verifier must refuse: for what their
+ * own code does (no stack left for the epilogue's saved context), or for
+ * what the kernel generates around them (the test_bad_* members' prologue
+ * and epilogue are wrong on purpose).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpf_misc.h"
+
+char _license[] SEC("license") = "GPL";
+
+SEC("struct_ops/test_epilogue")
+__failure __msg("main program uses 512 of 512 bytes of stack, epilogue needs 8 more")
+__naked int stack_512(void)
+{
+	asm volatile (
+	"r2 = 7;"
+	"*(u64 *)(r10 - 512) = r2;"
+	"r0 = *(u64 *)(r10 - 512);"
+	"exit;"
+	::: __clobber_all);
+}
+
+SEC("struct_ops/test_bad_kfunc_id")
+__failure __msg("the prologue calls btf_id")
+__msg("(offset 0), not a vmlinux function")
+__naked int bad_kfunc_id(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
+SEC("struct_ops/test_bad_kfunc_denied")
+__failure __msg("the epilogue calls bpf_kfunc_call_test1, a kfunc not allowed for this program")
+__naked int bad_kfunc_denied(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
+SEC("struct_ops/test_bad_too_long")
+__failure __msg("epilogue too long: 16 insns, max 15")
+__naked int bad_too_long(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops stack_ops = {
+	.test_epilogue = (void *)stack_512,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops bad_ops = {
+	.test_bad_kfunc_id = (void *)bad_kfunc_id,
+	.test_bad_kfunc_denied = (void *)bad_kfunc_denied,
+	.test_bad_too_long = (void *)bad_too_long,
+};
