@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# guest-tests.sh ALLOW DENY [LIMIT [WHOLE]]: run inside the VM from the
+# guest-tests.sh ALLOW DENY [LIMIT [WHOLE [NOJIT]]]: run inside the VM from the
 # selftests output directory.  test_progs on the comma-separated ALLOW list
 # (empty: every test, as 'make baseline' runs it) minus DENY, first in
 # parallel, one worker a CPU (test_progs still runs its serial_test_* tests
@@ -8,7 +8,9 @@
 # each test that did not pass there (failed, or no result because the run
 # was killed) once more, alone, in a test_progs of its own killed after
 # LIMIT seconds (default 300) and then reported as failed: a test that hangs
-# cannot stop the run, and is named.  Then the whole test_verifier.  Each
+# cannot stop the run, and is named.  Then the whole test_verifier.  Then,
+# with the JIT off (net.core.bpf_jit_enable=0), the test_progs tests of the
+# comma-separated NOJIT list (suite test_progs-nojit).  Each
 # suite is introduced by a marker line that results.awk reads; test_progs'
 # lines are also written, time-stamped, to the job directory (progs.times).
 # Exits non-zero if a suite failed.
@@ -68,5 +70,18 @@ done <"$job/progs.retry"
 echo "kfs: per-test runs done"
 echo "=== kfs suite: test_verifier"
 ./test_verifier || rc=1
+nojit=${5:-}
+if [ -n "$nojit" ]; then
+	echo "=== kfs suite: test_progs-nojit"
+	jit=/proc/sys/net/core/bpf_jit_enable
+	old=$(cat "$jit")
+	if echo 0 >"$jit"; then
+		./test_progs -a "$nojit" ${deny:+-d "$deny"} </dev/null || rc=1
+		echo "$old" >"$jit"
+	else
+		echo "kfs: cannot switch the JIT off ($jit)"
+		rc=1
+	fi
+fi
 echo "=== kfs suite: end"
 exit $rc

@@ -3,6 +3,7 @@
 # "RESULT<TAB>NAME" line each, RESULT OK, SKIP or FAIL, NAME prefixed by its
 # suite:
 #   test_progs:TEST  test_progs:TEST/SUBTEST  test_verifier:MODE/DESCRIPTION
+#   test_progs-nojit:TEST[/SUBTEST] (test_progs run with the JIT off)
 # A test re-run alone (suite test_progs-serial) keeps its last result.
 # test_verifier descriptions that repeat get " #2", " #3"...  A suite that
 # stopped before its Summary line (a crash, a kill) adds
@@ -28,9 +29,10 @@ function tv_name(l) {
 # The parallel test_progs suite may end early (killed): its tests without
 # a result run again in test_progs-serial, which must complete.
 function close_suite() {
-	if (suite == "test_progs-serial" || suite == "test_verifier")
+	if (suite == "test_progs-serial" || suite == "test_verifier" ||
+	    suite == "test_progs-nojit")
 		if (!summary)
-			res[(suite == "test_verifier" ? suite : "test_progs") \
+			res[(suite == "test_progs-serial" ? "test_progs" : suite) \
 			    ":(incomplete)"] = "FAIL"
 }
 
@@ -48,7 +50,7 @@ suite ~ /^test_progs/ && /^#[0-9]+(\/[0-9]+)? +.+:(OK|SKIP|FAIL)$/ {
 	r = line
 	sub(/.*:/, "", r)
 	sub(/:[A-Z]+$/, "", line)
-	res["test_progs:" line] = r
+	res[(suite == "test_progs-nojit" ? suite : "test_progs") ":" line] = r
 	next
 }
 

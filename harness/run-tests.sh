@@ -3,7 +3,8 @@
 # run-tests.sh FLAVOUR: boot build/out/FLAVOUR in the VM and run the
 # selftests built for it: test_progs on selftests.list (with
 # KFS_SELECTION=all every test, as 'make baseline' does) minus DENYLIST and
-# DENYLIST.FLAVOUR, and the whole test_verifier.  Writes each test's result to
+# DENYLIST.FLAVOUR, the whole test_verifier, and the tests of
+# selftests-nojit.list again with the JIT off.  Writes each test's result to
 # build/vm/tests-FLAVOUR/results (results.awk) and "PASSED FAILED SKIPPED"
 # to .../counts.  Then the regression gate (KFS_GATE=0 skips it): any test
 # that passed in the committed baseline of the unpatched base (kfs_baseline,
@@ -47,6 +48,11 @@ if [ -n "${KFS_TESTS:-}" ]; then
 fi
 deny=$( (list "$KFS_HARNESS/DENYLIST"; list "$KFS_HARNESS/DENYLIST.$flavor") |
 	paste -sd, -)
+# Tests also run with the JIT off, on the interpreter (suite
+# test_progs-nojit): those of harness/selftests-nojit.list that run at all.
+nojit=$(list "$KFS_HARNESS/selftests-nojit.list" |
+	if [ -n "$allow" ]; then grep -xF -f <(echo "$allow" | tr , '\n'); else cat; fi |
+	paste -sd, - || true)
 
 # Time limits: each test re-run alone gets LIMIT seconds; the parallel run
 # gets what is left of the VM's time after boot, test_verifier and one
@@ -73,7 +79,7 @@ show() {
 rc=0
 "$KFS_HARNESS/vm-run.sh" -k "$(kfs_out "$flavor")/arch/x86/boot/bzImage" \
 	-t "$vmt" -n "$name" -C "$st" -- \
-	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" |
+	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" "$nojit" |
 	show || rc=$?
 mkdir -p "$job" && touch "$job/output"
 awk -f "$KFS_HARNESS/results.awk" "$job/output" | sort -t "$(printf '\t')" -k2 \

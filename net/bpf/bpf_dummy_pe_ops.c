@@ -2,12 +2,16 @@
 /*
  * bpf_dummy_pe_ops: a struct_ops type for testing the prologue and the
  * epilogue that the kernel generates around struct_ops programs, and the
- * kfunc calls in them.  Its programs run through BPF_PROG_TEST_RUN only.
+ * calls in them.  Its programs run through BPF_PROG_TEST_RUN only.
  *
  * The prologue adds 1000 to args->a, the epilogue 10000, both by calling
- * the kfunc bpf_kfunc_dummy_pe_add(); the epilogue also doubles the
- * program's return value.  The test_bad_* members get generators that are
- * wrong on purpose, to test that the verifier refuses them.
+ * the kfunc bpf_kfunc_dummy_pe_add(), or its BPF_CALL_2 counterpart for
+ * test_direct_call and where the program cannot call kfuncs (the
+ * interpreter; test_kfunc_only has no such fallback); the epilogue also
+ * doubles the program's return value.  test_helper_id's prologue adds
+ * the thread id by calling a helper by id.  The test_bad_* members get
+ * generators that are wrong on purpose, to test that the verifier refuses
+ * them.
  */
 #include <linux/bpf_verifier.h>
 #include <linux/btf_ids.h>
@@ -18,7 +22,9 @@
 
 extern struct bpf_struct_ops bpf_bpf_dummy_pe_ops;
 
-#define DUMMY_PE_MEMBER(m) (offsetof(struct bpf_dummy_pe_ops, m) / sizeof(void *))
+/* Each member is a function pointer: its index is its offset / size */
+#define DUMMY_PE_MEMBER(m) \
+	(offsetof(struct bpf_dummy_pe_ops, m) / sizeof(void *))
 #define DUMMY_PE_PROLOGUE_ADD	1000
 #define DUMMY_PE_EPILOGUE_ADD	10000
 
@@ -31,10 +37,19 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc void bpf_kfunc_dummy_pe_add(struct bpf_dummy_pe_args *args, u64 n)
 {
-	args->a += n;
+	/* All struct_ops programs may call it, the verifier lets NULL by */
+	if (args)
+		args->a += n;
 }
 
 __bpf_kfunc_end_defs();
+
+/* The same, for generated code to call directly, BPF programs cannot */
+BPF_CALL_2(bpf_dummy_pe_add, struct bpf_dummy_pe_args *, args, u64, n)
+{
+	bpf_kfunc_dummy_pe_add(args, n);
+	return 0;
+}
 
 BTF_KFUNCS_START(bpf_dummy_pe_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_kfunc_dummy_pe_add)
@@ -54,30 +69,65 @@ BTF_ID(func, bpf_kfunc_call_test1)
 #define DUMMY_PE_KFUNC_CALL(id)						\
 	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id)
 
-/* args->a += @n, args being the first argument of the program in @ctx */
+/* args->a += @n, args being the first argument of the program in @ctx:
+ * by the kfunc @kfunc_id, or by bpf_dummy_pe_add() if @kfunc_id is 0.
+ */
 static struct bpf_insn *dummy_pe_add(struct bpf_insn *insn, int ctx, u32 n,
 				     u32 kfunc_id)
 {
 	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, ctx, 0);
 	*insn++ = BPF_MOV64_IMM(BPF_REG_2, n);
-	*insn++ = DUMMY_PE_KFUNC_CALL(kfunc_id);
+	if (kfunc_id)
+		*insn++ = DUMMY_PE_KFUNC_CALL(kfunc_id);
+	else
+		*insn++ = BPF_EMIT_CALL(bpf_dummy_pe_add);
 	return insn;
+}
+
+/* The kfunc to call, or 0 for its BPF_CALL_2 counterpart where @prog
+ * cannot call kfuncs.
+ */
+static u32 dummy_pe_kfunc(const struct bpf_prog *prog)
+{
+	return bpf_prog_can_call_kfunc(prog) ? dummy_pe_btf_ids[0] : 0;
 }
 
 /* R6-R9 are scratch here: the verifier has seen the program set them first */
 static int dummy_pe_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
 				 const struct bpf_prog *prog)
 {
-	u32 kfunc_id = dummy_pe_btf_ids[0];
 	struct bpf_insn *insn = insn_buf;
+	u32 kfunc_id = dummy_pe_kfunc(prog);
 
 	switch (prog->expected_attach_type) {
 	case DUMMY_PE_MEMBER(test_prologue):
 	case DUMMY_PE_MEMBER(test_pro_epilogue):
 		break;
+	case DUMMY_PE_MEMBER(test_direct_call):
+		kfunc_id = 0;
+		break;
 	case DUMMY_PE_MEMBER(test_bad_kfunc_id):
 		kfunc_id = dummy_pe_btf_ids[1];
 		break;
+	case DUMMY_PE_MEMBER(test_helper_id):
+	case DUMMY_PE_MEMBER(test_bad_helper):
+		/* args->a += (u32)bpf_get_current_pid_tgid(): the thread id */
+		*insn++ = BPF_MOV64_REG(BPF_REG_6, BPF_REG_1);
+		if (prog->expected_attach_type ==
+		    DUMMY_PE_MEMBER(test_helper_id))
+			*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
+					       BPF_FUNC_get_current_pid_tgid);
+		else	/* not a helper of this type */
+			*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
+					       BPF_FUNC_skb_pull_data);
+		*insn++ = BPF_MOV32_REG(BPF_REG_0, BPF_REG_0);
+		*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 0);
+		*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0);
+		*insn++ = BPF_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0);
+		*insn++ = BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0);
+		*insn++ = BPF_MOV64_REG(BPF_REG_1, BPF_REG_6);
+		*insn++ = prog->insnsi[0];
+		return insn - insn_buf;
 	default:
 		return 0;
 	}
@@ -92,13 +142,19 @@ static int dummy_pe_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
 static int dummy_pe_gen_epilogue(struct bpf_insn *insn_buf,
 				 const struct bpf_prog *prog, s16 ctx_stack_off)
 {
-	u32 kfunc_id = dummy_pe_btf_ids[0];
 	struct bpf_insn *insn = insn_buf;
+	u32 kfunc_id = dummy_pe_kfunc(prog);
 	int i;
 
 	switch (prog->expected_attach_type) {
 	case DUMMY_PE_MEMBER(test_epilogue):
 	case DUMMY_PE_MEMBER(test_pro_epilogue):
+		break;
+	case DUMMY_PE_MEMBER(test_kfunc_only):
+		kfunc_id = dummy_pe_btf_ids[0];
+		break;
+	case DUMMY_PE_MEMBER(test_direct_call):
+		kfunc_id = 0;
 		break;
 	case DUMMY_PE_MEMBER(test_bad_kfunc_denied):
 		kfunc_id = dummy_pe_btf_ids[2];
@@ -125,9 +181,14 @@ static int dummy_pe_gen_epilogue(struct bpf_insn *insn_buf,
 static const struct bpf_func_proto *
 dummy_pe_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 {
-	if (func_id == BPF_FUNC_tail_call)
+	switch (func_id) {
+	case BPF_FUNC_tail_call:
 		return &bpf_tail_call_proto;
-	return bpf_base_func_proto(func_id);
+	case BPF_FUNC_get_current_pid_tgid:
+		return &bpf_get_current_pid_tgid_proto;
+	default:
+		return bpf_base_func_proto(func_id);
+	}
 }
 
 static bool dummy_pe_is_valid_access(int off, int size,
@@ -173,11 +234,12 @@ static const struct bpf_verifier_ops bpf_dummy_pe_verifier_ops = {
  * bpf_dummy_pe_test_run() - BPF_PROG_TEST_RUN of a bpf_dummy_pe_ops program
  * @prog: the program
  * @kattr: ctx_in and ctx_out are a struct bpf_dummy_pe_args, repeat is
- *	   honoured, the rest must be zero
- * @uattr: gets retval, duration (per run, in ns), ctx_out and ctx_size_out
+ *	   honoured (args->a carries over from run to run), the rest must be
+ *	   zero
+ * @uattr: gets retval, duration (of a run, in ns), ctx_out and ctx_size_out
  *
  * The program is called as a struct_ops trampoline would call it, with a
- * pointer to its arguments, without one: it runs JITed or interpreted.
+ * pointer to its arguments, but without one: no image is built for it.
  *
  * Return: 0, or a negative errno.
  */
@@ -188,40 +250,45 @@ int bpf_dummy_pe_test_run(struct bpf_prog *prog, const union bpf_attr *kattr,
 	void __user *ctx_in = u64_to_user_ptr(kattr->test.ctx_in);
 	u32 i, retval = 0, repeat = kattr->test.repeat ?: 1;
 	struct bpf_dummy_pe_args args;
-	u64 ctx[1], start, duration;
+	u64 ctx[1], t0, ns = 0;
 
 	if (prog->aux->attach_btf_id != bpf_bpf_dummy_pe_ops.type_id)
 		return -EOPNOTSUPP;
 	if (kattr->test.ctx_size_in != sizeof(args) ||
 	    kattr->test.data_size_in || kattr->test.data_size_out ||
-	    kattr->test.flags || kattr->test.cpu)
+	    kattr->test.flags || kattr->test.cpu || kattr->test.batch_size)
 		return -EINVAL;
+	if (kattr->test.ctx_size_out && kattr->test.ctx_size_out < sizeof(args))
+		return -ENOSPC;
 	if (copy_from_user(&args, ctx_in, sizeof(args)))
 		return -EFAULT;
 	ctx[0] = (u64)(unsigned long)&args;
 
-	start = ktime_get_ns();
+	t0 = ktime_get_ns();
 	for (i = 0; i < repeat; i++) {
 		rcu_read_lock();
 		migrate_disable();
 		retval = bpf_prog_run(prog, ctx);
 		migrate_enable();
 		rcu_read_unlock();
+		if (i + 1 == repeat)
+			break;
 		if (signal_pending(current))
 			return -EINTR;
-		cond_resched();
+		if (need_resched()) {
+			ns += ktime_get_ns() - t0;
+			cond_resched();
+			t0 = ktime_get_ns();
+		}
 	}
-	duration = div_u64(ktime_get_ns() - start, repeat);
+	ns = div_u64(ns + ktime_get_ns() - t0, repeat);
 
-	if (ctx_out && kattr->test.ctx_size_out) {
-		if (kattr->test.ctx_size_out < sizeof(args))
-			return -ENOSPC;
-		if (copy_to_user(ctx_out, &args, sizeof(args)))
-			return -EFAULT;
-	}
+	if (ctx_out && kattr->test.ctx_size_out &&
+	    copy_to_user(ctx_out, &args, sizeof(args)))
+		return -EFAULT;
 	if (put_user(sizeof(args), &uattr->test.ctx_size_out) ||
 	    put_user(retval, &uattr->test.retval) ||
-	    put_user(min_t(u64, duration, U32_MAX), &uattr->test.duration))
+	    put_user(min_t(u64, ns, U32_MAX), &uattr->test.duration))
 		return -EFAULT;
 	return 0;
 }

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The prologue and the epilogue that the kernel generates around struct_ops
- * programs (bpf_dummy_pe_ops, net/bpf/bpf_dummy_pe_ops.c), and their kfunc
- * calls: each program's return value and context after BPF_PROG_TEST_RUN,
- * and its instructions as the verifier left them, compared exactly.
+ * programs (bpf_dummy_pe_ops, net/bpf/bpf_dummy_pe_ops.c), and their calls:
+ * each program's return value and context after BPF_PROG_TEST_RUN, and its
+ * instructions as the verifier left them, compared exactly.
  *
  * The prologue adds 1000 to args->a, the epilogue adds 10000 and doubles the
- * return value, both through the kfunc bpf_kfunc_dummy_pe_add().
+ * return value, both through the kfunc bpf_kfunc_dummy_pe_add(), or, where
+ * the program cannot call kfuncs, its BPF_CALL_2 counterpart
+ * bpf_dummy_pe_add(), called directly.  make check runs these tests with
+ * the JIT and with the interpreter (net.core.bpf_jit_enable=0).
  */
 #include <test_progs.h>
+#include <trace_helpers.h>
+#include <sys/syscall.h>
 #include "dummy_pe_ops.skel.h"
 #include "dummy_pe_ops_fail.skel.h"
 
@@ -115,6 +120,18 @@ static const struct bpf_insn subprog_call[] = {
 	BPF_EXIT_INSN(),
 };
 
+/* The prologue's and the epilogue's, as they follow each other */
+static const struct bpf_insn first_call[] = {
+	PROLOGUE,
+	SAVE_CTX(-8),
+	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 9, 1),
+	BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1),
+	EPILOGUE(-8),
+	BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+	LDX_PROBE(BPF_REG_0, BPF_REG_2, 0),
+	BPF_EXIT_INSN(),
+};
+
 static const struct bpf_insn tail_callee[] = {
 	PROLOGUE,
 	SAVE_CTX(-8),
@@ -135,6 +152,10 @@ static const struct bpf_insn stack_504[] = {
 	EPILOGUE(-512),
 };
 
+/* The JIT is off: kfunc calls become calls of their BPF_CALL_2 counterpart */
+static bool interp;
+static __s32 call_imm(const char *name);
+
 static void print_insn(const char *what, int i, const struct bpf_insn *insn)
 {
 	printf("%s %3d: code %02x dst r%d src r%d off %d imm %d\n", what, i,
@@ -146,6 +167,15 @@ static bool same_insn(const struct bpf_insn *want, const struct bpf_insn *got)
 	bool kfunc = want->code == (BPF_JMP | BPF_CALL) &&
 		     want->src_reg == BPF_PSEUDO_KFUNC_CALL;
 
+	if (kfunc && interp)
+		return got->code == want->code && !got->dst_reg &&
+		       !got->src_reg && !got->off &&
+		       got->imm == call_imm("bpf_dummy_pe_add");
+	/* The interpreter calls a subprogram through the entry for its stack */
+	if (interp && want->code == (BPF_JMP | BPF_CALL) &&
+	    want->src_reg == BPF_PSEUDO_CALL)
+		return got->code == want->code && !got->dst_reg &&
+		       got->src_reg == want->src_reg && got->off == want->off;
 	return want->code == got->code && want->dst_reg == got->dst_reg &&
 	       want->src_reg == got->src_reg && want->off == got->off &&
 	       (kfunc ? got->imm != 0 : want->imm == got->imm);
@@ -236,6 +266,74 @@ static void check_run(struct bpf_program *prog, __u64 a, __u32 retval,
 	ASSERT_EQ(out.a, a_after, "args->a after the run");
 }
 
+/* The imm of a resolved helper-style call of kernel function @name */
+static __s32 call_imm(const char *name)
+{
+	long base, fn;
+
+	if (!ASSERT_OK(load_kallsyms(), "load_kallsyms"))
+		return 0;
+	base = ksym_get_addr("__bpf_call_base");
+	fn = ksym_get_addr(name);
+	if (!ASSERT_NEQ(base, 0, "__bpf_call_base") ||
+	    !ASSERT_NEQ(fn, 0, name))
+		return 0;
+	return fn - base;
+}
+
+/*
+ * test_helper_id's prologue calls bpf_get_current_pid_tgid by helper id:
+ * args->a += the thread id; the verifier resolves the call once.
+ */
+static void test_helper_id(struct dummy_pe_ops *skel)
+{
+	struct bpf_insn want[] = {
+		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
+		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
+			     call_imm("bpf_get_current_pid_tgid")),
+		BPF_MOV32_REG(BPF_REG_0, BPF_REG_0),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 0),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
+		BPF_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0),
+		BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0),
+		BPF_MOV64_REG(BPF_REG_1, BPF_REG_6),
+		DOUBLE_A_BODY,
+		BPF_EXIT_INSN(),
+	};
+	__u64 a = (1 + (__u64)syscall(SYS_gettid)) * 2;
+
+	check_run(skel->progs.helper_id, 1, (__u32)a, a);
+	check_xlated(bpf_program__fd(skel->progs.helper_id), want,
+		     ARRAY_SIZE(want));
+}
+
+/*
+ * test_direct_call's prologue and epilogue call bpf_dummy_pe_add(), the
+ * BPF_CALL_2 counterpart of the kfunc, with BPF_EMIT_CALL(): the same
+ * effect, a plain call in the translated program.
+ */
+static void test_direct_call(struct dummy_pe_ops *skel)
+{
+	__s32 imm = call_imm("bpf_dummy_pe_add");
+	struct bpf_insn want[] = {
+		PROLOGUE,
+		SAVE_CTX(-8),
+		DOUBLE_A_BODY,
+		EPILOGUE(-8),
+	};
+	__u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		if (want[i].code == (BPF_JMP | BPF_CALL)) {
+			want[i].src_reg = 0;
+			want[i].imm = imm;
+		}
+	}
+	check_run(skel->progs.direct_call, 1, 4004, 12002);
+	check_xlated(bpf_program__fd(skel->progs.direct_call), want,
+		     ARRAY_SIZE(want));
+}
+
 #define CHECK_XLATED(skel, name) \
 	check_xlated(bpf_program__fd((skel)->progs.name), name, ARRAY_SIZE(name))
 
@@ -258,13 +356,66 @@ static void test_tail_call(struct dummy_pe_ops *skel)
 	check_run(skel->progs.tail_callee, 1, 10, 12002);
 }
 
+/*
+ * test_kfunc_only's epilogue calls the kfunc whatever runs the program:
+ * with the JIT it loads and runs, with the interpreter its load fails,
+ * naming the kfunc.
+ */
+static void test_kfunc_only(void)
+{
+	static const char want[] =
+		"the epilogue cannot call kernel function bpf_kfunc_dummy_pe_add";
+	struct bpf_program *prog;
+	struct dummy_pe_ops *skel;
+	static char log[16384];
+	int err;
+
+	skel = dummy_pe_ops__open();
+	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.kfunc_only);
+	bpf_program__set_log_buf(skel->progs.kfunc_only, log, sizeof(log));
+	err = dummy_pe_ops__load(skel);
+	if (interp) {
+		if (ASSERT_ERR(err, "load without the JIT"))
+			ASSERT_HAS_SUBSTR(log, want, "verifier log");
+	} else if (ASSERT_OK(err, "load with the JIT")) {
+		/* 2, returns 2; 10002, returns 4 */
+		check_run(skel->progs.kfunc_only, 1, 4, 10002);
+	}
+	dummy_pe_ops__destroy(skel);
+}
+
+/* Whether the JIT is off (net.core.bpf_jit_enable = 0) */
+static bool jit_off(void)
+{
+	char c = '1';
+	FILE *f;
+
+	f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	if (f) {
+		if (fread(&c, 1, 1, f) != 1)
+			c = '1';
+		fclose(f);
+	}
+	return c == '0';
+}
+
 void test_dummy_pe_ops(void)
 {
 	struct dummy_pe_ops *skel;
 
-	skel = dummy_pe_ops__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open_and_load"))
+	interp = jit_off();
+	skel = dummy_pe_ops__open();
+	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
 		return;
+	/* Its own subtest loads it, or fails to */
+	bpf_program__set_autoload(skel->progs.kfunc_only, false);
+	if (!ASSERT_OK(dummy_pe_ops__load(skel), "dummy_pe_ops__load")) {
+		dummy_pe_ops__destroy(skel);
+		return;
+	}
 
 	if (test__start_subtest("prologue")) {
 		/* 1001, doubled: 2002, returned as is */
@@ -299,6 +450,17 @@ void test_dummy_pe_ops(void)
 		check_run(skel->progs.subprog_call, 1, 4, 10001);
 		CHECK_XLATED(skel, subprog_call);
 	}
+	if (test__start_subtest("first_call")) {
+		/* 1001; get_a() 1001, +1: 1002; 11001, returns 2004 */
+		check_run(skel->progs.first_call, 1, 2004, 11001);
+		CHECK_XLATED(skel, first_call);
+	}
+	if (test__start_subtest("helper_id"))
+		test_helper_id(skel);
+	if (test__start_subtest("direct_call"))
+		test_direct_call(skel);
+	if (test__start_subtest("kfunc_only"))
+		test_kfunc_only();
 	if (test__start_subtest("tail_call"))
 		test_tail_call(skel);
 	if (test__start_subtest("stack_504")) {

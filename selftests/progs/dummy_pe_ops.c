@@ -96,6 +96,36 @@ static __naked __noinline int get_a(void)
 	::: __clobber_all);
 }
 
+/* A program that starts with a call, after a prologue */
+SEC("struct_ops/test_pro_epilogue")
+__naked int first_call(void)
+{
+	asm volatile (
+	"call %[get_a];"
+	"r0 += 1;"
+	"exit;"
+	:: __imm(get_a) : __clobber_all);
+}
+
+SEC("struct_ops/test_helper_id")
+__naked int helper_id(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+SEC("struct_ops/test_direct_call")
+__naked int direct_call(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+/* Its epilogue calls the kfunc even where that cannot run */
+SEC("struct_ops/test_kfunc_only")
+__naked int kfunc_only(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
 SEC("struct_ops/test_epilogue")
 __naked int subprog_call(void)
 {
@@ -172,6 +202,14 @@ struct bpf_dummy_pe_ops goto_start_ops = {
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops subprog_ops = {
 	.test_epilogue = (void *)subprog_call,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops first_call_ops = {
+	.test_pro_epilogue = (void *)first_call,
+	.test_helper_id = (void *)helper_id,
+	.test_direct_call = (void *)direct_call,
+	.test_kfunc_only = (void *)kfunc_only,
 };
 
 /* A prog array takes programs of one member (expected_attach_type) only */

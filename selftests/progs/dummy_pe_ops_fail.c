@@ -24,8 +24,7 @@ __naked int stack_512(void)
 }
 
 SEC("struct_ops/test_bad_kfunc_id")
-__failure __msg("the prologue calls btf_id")
-__msg("(offset 0), not a vmlinux function")
+__failure __msg("the prologue calls no vmlinux function: btf_id")
 __naked int bad_kfunc_id(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
@@ -45,6 +44,13 @@ __naked int bad_too_long(void)
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
+SEC("struct_ops/test_bad_helper")
+__failure __msg("the prologue calls helper bpf_skb_pull_data#39, not one of this program type")
+__naked int bad_helper(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops stack_ops = {
 	.test_epilogue = (void *)stack_512,
@@ -55,4 +61,5 @@ struct bpf_dummy_pe_ops bad_ops = {
 	.test_bad_kfunc_id = (void *)bad_kfunc_id,
 	.test_bad_kfunc_denied = (void *)bad_kfunc_denied,
 	.test_bad_too_long = (void *)bad_too_long,
+	.test_bad_helper = (void *)bad_helper,
 };
