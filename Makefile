@@ -15,7 +15,7 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
-	clean distclean help
+	bench clean distclean help
 
 all: kernel
 
@@ -23,7 +23,7 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign cross baseline clean distclean'
+	@echo '               vm-run resign cross baseline bench clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el: cross-build with BTF (arm64: boot in QEMU)'
 
 deps:
@@ -95,6 +95,13 @@ kfunc-audit:
 # make cross ARCH=arm64 (the default) or ARCH=ppc64el.
 cross: tree
 	@$(H)/cross.sh $(or $(ARCH),arm64)
+
+# Measure kfunc calls against BPF_CALL_N calls in generated code: time in
+# the VM, JITed code, kernel text; writes build/bench/report.md.  On the
+# GCC kernel; make bench FLAVOURS="gcc lto" on both (each brought up to
+# date first).
+bench: tree
+	@$(H)/bench.sh $(FLAVOURS)
 
 # Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
 vm-run:
