@@ -7,8 +7,8 @@
 #
 # 1. Time: harness/pe-bench.c, in the VM on each kernel named (built or
 #    brought up to date first), with the JIT and then with the
-#    interpreter: KFS_BENCH_REPEAT runs a BPF_PROG_TEST_RUN,
-#    KFS_BENCH_ROUNDS rounds.
+#    interpreter: KFS_BENCH_ROUNDS rounds, each a BPF_PROG_TEST_RUN of as
+#    many runs as last KFS_BENCH_MS milliseconds.
 # 2. JITed code: the two programs' images, what their calls call (from
 #    kallsyms), and every byte in which the images differ.
 # 3. Kernel text: kernel/bpf/verifier.o before and after the patch that
@@ -16,7 +16,7 @@
 #    and the one that adds kfunc calls, compared by scripts/bloat-o-meter,
 #    and the sizes of the two call targets, built with a production-like
 #    GCC configuration (no KASAN, no lockdep).
-# bench.sh --guest OBJECT REPEAT ROUNDS is the part run in the VM.
+# bench.sh --guest OBJECT MS ROUNDS is the part run in the VM.
 if [ "${1:-}" = --guest ]; then
 	# In the VM, in build/bench (the root is read-only there): the
 	# results go to the job share.
@@ -43,10 +43,10 @@ if [ "${1:-}" = --guest ]; then
 fi
 . "$(dirname "$0")/lib.sh"
 
-repeat=${KFS_BENCH_REPEAT:-100000}
+ms=${KFS_BENCH_MS:-250}
 rounds=${KFS_BENCH_ROUNDS:-21}
-[[ "$repeat" =~ ^[1-9][0-9]*$ && "$rounds" =~ ^[1-9][0-9]*$ ]] ||
-	die "bench: KFS_BENCH_REPEAT and KFS_BENCH_ROUNDS must be positive numbers"
+[[ "$ms" =~ ^[1-9][0-9]*$ && "$rounds" =~ ^[1-9][0-9]*$ ]] ||
+	die "bench: KFS_BENCH_MS and KFS_BENCH_ROUNDS must be positive numbers"
 bench=$KFS_BUILD/bench
 report=$bench/report.md
 base=$(kfs_base bench)
@@ -83,7 +83,7 @@ for f in "${flavours[@]}"; do
 	"$KFS_HARNESS/vm-run.sh" -k "$(kfs_out "$f")/arch/x86/boot/bzImage" \
 		-t 900 -n "bench-$f" -C "$bench" -- \
 		bash "$KFS_HARNESS/bench.sh" --guest "$f/dummy_pe_ops.bpf.o" \
-		"$repeat" "$rounds" ||
+		"$ms" "$rounds" ||
 		die "bench: the VM run on the $f kernel failed; its output is in build/vm/bench-$f/output"
 done
 
@@ -106,7 +106,7 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 {
 	echo "## Generated-code calls: kfunc against BPF_CALL_N"
 	echo
-	echo "\`KFS_BENCH_REPEAT=$repeat KFS_BENCH_ROUNDS=$rounds harness/bench.sh ${flavours[*]}\`"
+	echo "\`KFS_BENCH_MS=$ms KFS_BENCH_ROUNDS=$rounds harness/bench.sh ${flavours[*]}\`"
 	echo "($(date -u '+%Y-%m-%d'); series $desc, harness $hdesc; QEMU $accel, -smp 2, on"
 	echo "$(nproc) host CPUs)."
 	echo
@@ -118,15 +118,16 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 	echo "BPF_CALL_2 counterpart under the interpreter), direct_call's the"
 	echo "BPF_CALL_2 function bpf_dummy_pe_add(), which calls the kfunc."
 	echo "A time is the kernel's duration of one run, the mean of a"
-	echo "BPF_PROG_TEST_RUN of $repeat runs: the median of $rounds rounds (after one"
-	echo "round to warm up), in brackets the least and the greatest.  The"
+	echo "BPF_PROG_TEST_RUN of N runs, N being what takes pro_epilogue at least"
+	echo "$ms ms: the median of $rounds rounds (after one round to warm up), in"
+	echo "brackets the least and the greatest.  The"
 	echo "programs take turns, in the other order every other round; the ratio"
 	echo "is the median (least, greatest) of the rounds' kfunc / BPF_CALL_N."
 	echo "Under the interpreter both programs call the BPF_CALL_2 function: that"
 	echo "row is an A/A control, it shows the noise."
 	echo
-	echo "| kernel, mode | clock | pro_epilogue: kfunc | direct_call: BPF_CALL_N | kfunc / BPF_CALL_N |"
-	echo "|---|---|---|---|---|"
+	echo "| kernel, mode | clock | N | pro_epilogue: kfunc | direct_call: BPF_CALL_N | kfunc / BPF_CALL_N |"
+	echo "|---|---|---|---|---|---|"
 	for f in "${flavours[@]}"; do
 		job=$KFS_BUILD/vm/bench-$f
 		cs=$(field "$job/env" clocksource 2)
@@ -143,8 +144,9 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 			q=$(field "$r" ratio 2)
 			qmin=$(field "$r" ratio 3)
 			qmax=$(field "$r" ratio 4)
-			printf '| %s, %s | %s | %s ns (%s to %s) | %s ns (%s to %s) | %s (%s to %s) |\n' \
-				"$(kname "$f")" "$mode" "$cs" "$a" "$amin" "$amax" \
+			n=$(field "$r" repeat 2)
+			printf '| %s, %s | %s | %s | %s ns (%s to %s) | %s ns (%s to %s) | %s (%s to %s) |\n' \
+				"$(kname "$f")" "$mode" "$cs" "$n" "$a" "$amin" "$amax" \
 				"$b" "$bmin" "$bmax" "$q" "$qmin" "$qmax"
 		done
 	done
@@ -157,8 +159,10 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 		cs=$(field "$env" clocksource 2)
 		echo "- $(kname "$f"): $u; guest load average $l0 before, $l1 after."
 		if [ "$cs" = refined-jiffies ] || [ "$cs" = jiffies ]; then
+			n=$(field "$KFS_BUILD/vm/bench-$f/jit1.txt" repeat 2)
 			echo "  Its clock is jiffies (TSC calibration failed at boot): a round's"
-			echo "  duration is a whole number of milliseconds, $(awk -v r="$repeat" 'BEGIN { printf "%.1f", 1e6 / r }') ns in a run's mean."
+			echo "  duration is a whole number of milliseconds, $(awk -v r="$n" 'BEGIN { printf "%.2f", 1e6 / r }') ns in a run's"
+			echo "  mean with the JIT."
 		fi
 	done
 	echo

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pe-bench OBJECT OUTDIR REPEAT ROUNDS: the per-run cost of a kfunc call
+ * pe-bench OBJECT OUTDIR MS ROUNDS: the per-run cost of a kfunc call
  * against a BPF_CALL_N call in generated code.  Run in the VM by
  * harness/bench.sh, not a test.
  *
@@ -10,9 +10,13 @@
  * BPF_CALL_2 counterpart where the program cannot call kfuncs), and
  * direct_call, whose prologue and epilogue call the BPF_CALL_2 function
  * bpf_dummy_pe_add() directly.  Checks that both have the same visible
- * effect and runs each once to warm up, then ROUNDS times through
- * BPF_PROG_TEST_RUN with REPEAT runs each time, the two in turn and in
- * the other order every other round.  Prints a line a program:
+ * effect, finds the number of runs, REPEAT, that takes pro_epilogue at
+ * least MS milliseconds (a round must span many ticks of a coarse clock),
+ * runs each once to warm up, then ROUNDS times through BPF_PROG_TEST_RUN
+ * with REPEAT runs each time, the two in turn and in the other order
+ * every other round.  Prints REPEAT, then a line a program:
+ *
+ *   repeat REPEAT
  *
  *   prog NAME xlated BYTES jited BYTES ksym ADDR ns MEDIAN MIN MAX
  *
@@ -135,16 +139,16 @@ int main(int argc, char **argv)
 {
 	__u32 xlated[NPROGS], jited[NPROGS], *ns[NPROGS];
 	struct bpf_program *progs[NPROGS] = {}, *p;
-	__u32 repeat, rounds, retval, t[NPROGS], r;
+	__u32 ms, repeat, rounds, retval, t[NPROGS], r;
 	struct args out = {};
 	struct bpf_object *obj;
 	__u64 ksym[NPROGS];
 	double *ratio;
 	int i, j, err;
 
-	if (argc != 5 || !(repeat = count(argv[3])) ||
+	if (argc != 5 || !(ms = count(argv[3])) ||
 	    !(rounds = count(argv[4]))) {
-		fprintf(stderr, "usage: %s OBJECT OUTDIR REPEAT ROUNDS\n",
+		fprintf(stderr, "usage: %s OBJECT OUTDIR MS ROUNDS\n",
 			argv[0]);
 		return 2;
 	}
@@ -217,6 +221,23 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Double the runs until they last MS: a 0 ns run is below the clock's
+	 * resolution, not fast
+	 */
+	for (repeat = 1000; ; repeat *= 2) {
+		err = run(bpf_program__fd(progs[0]), 0, repeat, &out, &retval,
+			  &t[0]);
+		if (err) {
+			fprintf(stderr, "pe-bench: %s: run: %s\n", names[0],
+				strerror(-err));
+			return 1;
+		}
+		if ((__u64)t[0] * repeat >= (__u64)ms * 1000000 ||
+		    repeat > UINT32_MAX / 2)
+			break;
+	}
+	printf("repeat %u\n", repeat);
+
 	/* Round 0 warms up and is not counted.  The two in turn, so that
 	 * drifts of the machine hit both alike, and in the other order
 	 * every other round, so that being first or second does too.
@@ -236,7 +257,7 @@ int main(int argc, char **argv)
 			continue;
 		if (!t[0] || !t[1]) {
 			fprintf(stderr,
-				"pe-bench: a run took 0 ns: raise REPEAT above %u\n",
+				"pe-bench: a run took 0 ns after %u runs: raise MS\n",
 				repeat);
 			return 1;
 		}
