@@ -77,6 +77,7 @@ sel=$KFS_BUILD/selftests/${flavours[0]}
 logged bench-build gcc -O2 -Wall -Wextra -I "$sel/tools/include" \
 	-I "$KSRC/tools/include/uapi" -o "$bench/pe-bench" \
 	"$KFS_HARNESS/pe-bench.c" "$sel/tools/build/libbpf/libbpf.a" -lelf -lz
+host_load=$(cut -d' ' -f1-3 /proc/loadavg)
 for f in "${flavours[@]}"; do
 	mkdir -p "$bench/$f"
 	cp "$KFS_BUILD/selftests/$f/dummy_pe_ops.bpf.o" "$bench/$f/"
@@ -99,16 +100,41 @@ field() {
 	echo "$v"
 }
 
+# What the comparison rests on: with the JIT, images of the same size;
+# without, no image; the same translated code in both modes
+for f in "${flavours[@]}"; do
+	job=$KFS_BUILD/vm/bench-$f
+	x=$(field "$job/jit1.txt" "prog pro_epilogue" 4)
+	j=$(field "$job/jit1.txt" "prog pro_epilogue" 6)
+	for r in "$job/jit1.txt" "$job/jit0.txt"; do
+		for p in pro_epilogue direct_call; do
+			[ "$(field "$r" "prog $p" 4)" = "$x" ] ||
+				die "bench: $p's translated size differs in $r"
+		done
+	done
+	if [ "$j" -eq 0 ] ||
+	   [ "$(field "$job/jit1.txt" "prog direct_call" 6)" != "$j" ]; then
+		die "bench: the $f kernel's JITed images are missing or of different sizes"
+	fi
+	if [ "$(field "$job/jit0.txt" "prog pro_epilogue" 6)" != 0 ] ||
+	   [ "$(field "$job/jit0.txt" "prog direct_call" 6)" != 0 ]; then
+		die "bench: the $f kernel JITed a program with bpf_jit_enable=0"
+	fi
+done
+
 accel=TCG
 [ -n "${KFS_KVM:-}" ] && [ -w /dev/kvm ] && accel=KVM
+qemu=$(qemu-system-x86_64 --version | head -n 1)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 desc=$(git -C "$KSRC" describe --always --tags)
 hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 {
 	echo "## Generated-code calls: kfunc against BPF_CALL_N"
 	echo
 	echo "\`KFS_BENCH_MS=$ms KFS_BENCH_ROUNDS=$rounds harness/bench.sh ${flavours[*]}\`"
-	echo "($(date -u '+%Y-%m-%d'); series $desc, harness $hdesc; QEMU $accel, -smp 2, on"
-	echo "$(nproc) host CPUs)."
+	echo "($(date -u '+%Y-%m-%d'); series $desc, harness $hdesc; $qemu, $accel,"
+	echo "-smp 2, on $(nproc) host CPUs, $cpu; host load average $host_load before"
+	echo "the VMs, $(cut -d' ' -f1-3 /proc/loadavg) after)."
 	echo
 	echo "### Time of one run"
 	echo
@@ -121,13 +147,15 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 	echo "BPF_PROG_TEST_RUN of N runs, N being what takes pro_epilogue at least"
 	echo "$ms ms: the median of $rounds rounds (after one round to warm up), in"
 	echo "brackets the least and the greatest.  The"
-	echo "programs take turns, in the other order every other round; the ratio"
-	echo "is the median (least, greatest) of the rounds' kfunc / BPF_CALL_N."
-	echo "Under the interpreter both programs call the BPF_CALL_2 function: that"
-	echo "row is an A/A control, it shows the noise."
+	echo "programs take turns, pro_epilogue a second time as the third of each"
+	echo "round, in the other order every other round; a ratio is the median"
+	echo "(least, greatest) of the rounds' own.  kfunc / kfunc, pro_epilogue"
+	echo "against itself, is an A/A control: it shows the noise.  Under the"
+	echo "interpreter both programs call the BPF_CALL_2 function, so that row's"
+	echo "kfunc / BPF_CALL_N is one too."
 	echo
-	echo "| kernel, mode | clock | N | pro_epilogue: kfunc | direct_call: BPF_CALL_N | kfunc / BPF_CALL_N |"
-	echo "|---|---|---|---|---|---|"
+	echo "| kernel, mode | clock | N | pro_epilogue: kfunc | direct_call: BPF_CALL_N | kfunc / BPF_CALL_N | kfunc / kfunc |"
+	echo "|---|---|---|---|---|---|---|"
 	for f in "${flavours[@]}"; do
 		job=$KFS_BUILD/vm/bench-$f
 		cs=$(field "$job/env" clocksource 2)
@@ -144,10 +172,14 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 			q=$(field "$r" ratio 2)
 			qmin=$(field "$r" ratio 3)
 			qmax=$(field "$r" ratio 4)
+			aa=$(field "$r" aa 2)
+			aamin=$(field "$r" aa 3)
+			aamax=$(field "$r" aa 4)
 			n=$(field "$r" repeat 2)
-			printf '| %s, %s | %s | %s | %s ns (%s to %s) | %s ns (%s to %s) | %s (%s to %s) |\n' \
+			printf '| %s, %s | %s | %s | %s ns (%s to %s) | %s ns (%s to %s) | %s (%s to %s) | %s (%s to %s) |\n' \
 				"$(kname "$f")" "$mode" "$cs" "$n" "$a" "$amin" "$amax" \
-				"$b" "$bmin" "$bmax" "$q" "$qmin" "$qmax"
+				"$b" "$bmin" "$bmax" "$q" "$qmin" "$qmax" \
+				"$aa" "$aamin" "$aamax"
 		done
 	done
 	echo
@@ -169,6 +201,16 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 } >"$report"
 
 # 2. JITed code
+# fn_disas VMLINUX SYMBOL: the function's instructions
+fn_disas() {
+	local addr size
+
+	read -r addr size < <(nm -S "$1" | awk -v s="$2" '$4 == s { print $1, $2 }')
+	[ -n "${size:-}" ] || die "bench: no $2 in $1"
+	objdump -d --no-show-raw-insn "$1" --start-address="0x$addr" \
+		--stop-address="$(printf '0x%x' $((16#$addr + 16#$size)))" |
+		awk -F'\t' 'NF >= 2 && $1 ~ /:$/ { print $2 }'
+}
 # calls FLAVOUR PROG: the targets of the calls in PROG's JITed image
 calls() {
 	local job=$KFS_BUILD/vm/bench-$1 addr
@@ -215,7 +257,7 @@ calls() {
 			"$job/jit1/pro_epilogue.jited" |
 			awk -F'\t' '$3 ~ /^call/ { sub(/:$/, "", $1); print "call", $1 }'
 		      cmp -l "$job/jit1/pro_epilogue.jited" \
-			"$job/jit1/direct_call.jited" || true; } |
+			"$job/jit1/direct_call.jited" 2>&1 || true; } |
 			awk '$1 == "call" { c[n++] = strtonum_hex($2); next }
 			     { o = $1 - 1; ok = 0
 			       for (i = 0; i < n; i++)
@@ -233,6 +275,15 @@ calls() {
 		esac
 		echo "- $(kname "$f"): \`cmp -l\` of the two images: the bytes at $d"
 		echo "  (offsets from 0) differ, all in the rel32 operands of the calls."
+	done
+	echo
+	echo "So the programs differ in what they call.  The BPF_CALL_2 function,"
+	echo "disassembled from each kernel's vmlinux:"
+	for f in "${flavours[@]}"; do
+		echo
+		echo "$(kname "$f"):"
+		echo
+		fn_disas "$(kfs_out "$f")/vmlinux" bpf_dummy_pe_add | sed 's/^/    /'
 	done
 	echo
 } >>"$report"

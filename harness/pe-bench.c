@@ -12,9 +12,10 @@
  * bpf_dummy_pe_add() directly.  Checks that both have the same visible
  * effect, finds the number of runs, REPEAT, that takes pro_epilogue at
  * least MS milliseconds (a round must span many ticks of a coarse clock),
- * runs each once to warm up, then ROUNDS times through BPF_PROG_TEST_RUN
- * with REPEAT runs each time, the two in turn and in the other order
- * every other round.  Prints REPEAT, then a line a program:
+ * runs a round to warm up, then ROUNDS rounds, each a BPF_PROG_TEST_RUN
+ * of REPEAT runs of pro_epilogue, of direct_call and of pro_epilogue
+ * again, in turn, in the other order every other round.  Prints REPEAT,
+ * then a line a program:
  *
  *   repeat REPEAT
  *
@@ -27,6 +28,11 @@
  * direct_call's in the same round:
  *
  *   ratio MEDIAN MIN MAX
+ *
+ * and of pro_epilogue's over its own, run a third time each round, an
+ * A/A control:
+ *
+ *   aa MEDIAN MIN MAX
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -38,6 +44,7 @@
 #include <bpf/libbpf.h>
 
 #define NPROGS 2
+#define SLOTS 3		/* a round: the programs, then the first again */
 static const char *const names[NPROGS] = { "pro_epilogue", "direct_call" };
 
 /* struct bpf_dummy_pe_args, the programs' context */
@@ -139,11 +146,11 @@ int main(int argc, char **argv)
 {
 	__u32 xlated[NPROGS], jited[NPROGS], *ns[NPROGS];
 	struct bpf_program *progs[NPROGS] = {}, *p;
-	__u32 ms, repeat, rounds, retval, t[NPROGS], r;
+	__u32 ms, repeat, rounds, retval, t[SLOTS], r;
 	struct args out = {};
 	struct bpf_object *obj;
 	__u64 ksym[NPROGS];
-	double *ratio;
+	double *ratio, *aa;
 	int i, j, err;
 
 	if (argc != 5 || !(ms = count(argv[3])) ||
@@ -185,7 +192,8 @@ int main(int argc, char **argv)
 	}
 
 	ratio = calloc(rounds, sizeof(*ratio));
-	if (!ratio) {
+	aa = calloc(rounds, sizeof(*aa));
+	if (!ratio || !aa) {
 		fprintf(stderr, "pe-bench: out of memory\n");
 		return 1;
 	}
@@ -238,24 +246,29 @@ int main(int argc, char **argv)
 	}
 	printf("repeat %u\n", repeat);
 
-	/* Round 0 warms up and is not counted.  The two in turn, so that
-	 * drifts of the machine hit both alike, and in the other order
-	 * every other round, so that being first or second does too.
+	if ((__u64)t[0] * repeat < (__u64)ms * 1000000)
+		fprintf(stderr, "pe-bench: warning: %u runs last less than %u ms\n",
+			repeat, ms);
+
+	/* Round 0 warms up and is not counted.  pro_epilogue, direct_call,
+	 * pro_epilogue again (an A/A control of the same program), in turn,
+	 * so that drifts of the machine hit them alike, and in the other
+	 * order every other round, so that the place in a round does too.
 	 */
 	for (r = 0; r <= rounds; r++) {
-		for (j = 0; j < NPROGS; j++) {
-			i = r % 2 ? NPROGS - 1 - j : j;
-			err = run(bpf_program__fd(progs[i]), 0, repeat, &out,
-				  &retval, &t[i]);
+		for (j = 0; j < SLOTS; j++) {
+			i = r % 2 ? SLOTS - 1 - j : j;
+			err = run(bpf_program__fd(progs[i % NPROGS]), 0, repeat,
+				  &out, &retval, &t[i]);
 			if (err) {
 				fprintf(stderr, "pe-bench: %s: run: %s\n",
-					names[i], strerror(-err));
+					names[i % NPROGS], strerror(-err));
 				return 1;
 			}
 		}
 		if (!r)
 			continue;
-		if (!t[0] || !t[1]) {
+		if (!t[0] || !t[1] || !t[2]) {
 			fprintf(stderr,
 				"pe-bench: a run took 0 ns after %u runs: raise MS\n",
 				repeat);
@@ -264,6 +277,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < NPROGS; i++)
 			ns[i][r - 1] = t[i];
 		ratio[r - 1] = (double)t[0] / t[1];
+		aa[r - 1] = (double)t[0] / t[2];
 	}
 
 	for (i = 0; i < NPROGS; i++) {
@@ -276,6 +290,8 @@ int main(int argc, char **argv)
 	qsort(ratio, rounds, sizeof(*ratio), cmp_double);
 	printf("ratio %.3f %.3f %.3f\n", ratio[rounds / 2], ratio[0],
 	       ratio[rounds - 1]);
+	qsort(aa, rounds, sizeof(*aa), cmp_double);
+	printf("aa %.3f %.3f %.3f\n", aa[rounds / 2], aa[0], aa[rounds - 1]);
 	bpf_object__close(obj);
 	return 0;
 }
