@@ -16,7 +16,8 @@
 #    and the one that adds kfunc calls, compared by scripts/bloat-o-meter,
 #    and the sizes of the two call targets, built with a production-like
 #    GCC configuration (no KASAN, no lockdep).
-# bench.sh --guest OBJECT MS ROUNDS is the part run in the VM.
+# bench.sh --guest OBJECT MS ROUNDS is the part run in the VM;
+# bench.sh --compile FLAVOUR only compiles pe-bench.c (make check).
 if [ "${1:-}" = --guest ]; then
 	# In the VM, in build/bench (the root is read-only there): the
 	# results go to the job share.
@@ -42,6 +43,24 @@ if [ "${1:-}" = --guest ]; then
 	exit 0
 fi
 . "$(dirname "$0")/lib.sh"
+
+# pe_bench_build FLAVOUR OUT: compile pe-bench.c against the libbpf of
+# FLAVOUR's selftests
+pe_bench_build() {
+	local sel=$KFS_BUILD/selftests/$1
+
+	logged "bench-build-$1" gcc -O2 -Wall -Wextra -Werror \
+		-I "$sel/tools/include" -I "$KSRC/tools/include/uapi" -o "$2" \
+		"$KFS_HARNESS/pe-bench.c" "$sel/tools/build/libbpf/libbpf.a" \
+		-lelf -lz
+}
+# bench.sh --compile FLAVOUR: only that, so that make check keeps
+# pe-bench.c building
+if [ "${1:-}" = --compile ]; then
+	flavor_check "${2:-}"
+	pe_bench_build "$2" "$KFS_BUILD/selftests/$2/pe-bench"
+	exit 0
+fi
 
 ms=${KFS_BENCH_MS:-250}
 rounds=${KFS_BENCH_ROUNDS:-21}
@@ -73,10 +92,7 @@ for f in "${flavours[@]}"; do
 	"$KFS_HARNESS/build-kernel.sh" "$f"
 	"$KFS_HARNESS/build-selftests.sh" "$f"
 done
-sel=$KFS_BUILD/selftests/${flavours[0]}
-logged bench-build gcc -O2 -Wall -Wextra -I "$sel/tools/include" \
-	-I "$KSRC/tools/include/uapi" -o "$bench/pe-bench" \
-	"$KFS_HARNESS/pe-bench.c" "$sel/tools/build/libbpf/libbpf.a" -lelf -lz
+pe_bench_build "${flavours[0]}" "$bench/pe-bench"
 host_load=$(cut -d' ' -f1-3 /proc/loadavg)
 for f in "${flavours[@]}"; do
 	mkdir -p "$bench/$f"

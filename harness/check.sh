@@ -72,6 +72,7 @@ builds() {
 	stage "kfunc-enforce-$1" nonfatal "$KFS_HARNESS/tests/kfunc-enforce.sh" "$1" || ok=0
 	stage "resolve-btfids-$1" nonfatal "$KFS_HARNESS/tests/resolve-btfids.sh" "$1" || ok=0
 	stage "selftests-$1" fatal "$KFS_HARNESS/build-selftests.sh" "$1"
+	stage "bench-build-$1" nonfatal "$KFS_HARNESS/bench.sh" --compile "$1" || ok=0
 }
 
 # The VM uses about one CPU: QEMU TCG runs the guest's tests mostly on one
