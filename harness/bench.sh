@@ -136,6 +136,12 @@ for f in "${flavours[@]}"; do
 	   [ "$(field "$job/jit0.txt" "prog direct_call" 6)" != 0 ]; then
 		die "bench: the $f kernel JITed a program with bpf_jit_enable=0"
 	fi
+	# The interpreter's A/A: the same instructions, calls included
+	cmp -s "$job/jit0/pro_epilogue.xlated" "$job/jit0/direct_call.xlated" ||
+		die "bench: under the $f kernel's interpreter the two programs' translated instructions differ"
+	if cmp -s "$job/jit1/pro_epilogue.xlated" "$job/jit1/direct_call.xlated"; then
+		die "bench: with the $f kernel's JIT the two programs' translated instructions are the same"
+	fi
 done
 
 accel=TCG
@@ -167,7 +173,8 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 	echo "round, in the other order every other round; a ratio is the median"
 	echo "(least, greatest) of the rounds' own.  kfunc / kfunc, pro_epilogue"
 	echo "against itself, is an A/A control: it shows the noise.  Under the"
-	echo "interpreter both programs call the BPF_CALL_2 function, so that row's"
+	echo "interpreter both programs call the BPF_CALL_2 function (their"
+	echo "translated instructions are the same, byte for byte), so that row's"
 	echo "kfunc / BPF_CALL_N is one too."
 	echo
 	echo "| kernel, mode | clock | N | pro_epilogue: kfunc | direct_call: BPF_CALL_N | kfunc / BPF_CALL_N | kfunc / kfunc |"

@@ -24,7 +24,7 @@
  * ns being the kernel's duration of one run (the mean over REPEAT runs):
  * the median, least and greatest over the rounds; ADDR is the start of
  * the JITed image (0 without the JIT), written to OUTDIR/NAME.jited for
- * objdump.  Then the ratios of the rounds, pro_epilogue's time over
+ * objdump, the translated instructions to OUTDIR/NAME.xlated.  Then the ratios of the rounds, pro_epilogue's time over
  * direct_call's in the same round:
  *
  *   ratio MEDIAN MIN MAX
@@ -85,48 +85,70 @@ static int run(int fd, __u64 a, __u32 repeat, struct args *out,
 	return 0;
 }
 
-/* Write @fd's JITed image to @dir/@name.jited; its xlated and JITed sizes
- * and the image's address
+/* Write @len bytes at @buf to @dir/@name.@ext */
+static int save(const char *dir, const char *name, const char *ext,
+		const void *buf, __u32 len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+/* Write @fd's translated instructions to @dir/@name.xlated and its JITed
+ * image to @dir/@name.jited; their sizes and the image's address
  */
 static int dump(int fd, const char *dir, const char *name, __u32 *xlated,
 		__u32 *jited, __u64 *ksym)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	char path[4096];
-	void *img;
-	FILE *f;
+	void *img = NULL, *insns;
+	int err;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	*xlated = info.xlated_prog_len;
 	*jited = info.jited_prog_len;
 	*ksym = 0;
-	if (!*jited)
-		return 0;
-	if (info.nr_jited_ksyms != 1)
+	if (*jited && info.nr_jited_ksyms != 1)
 		return -E2BIG;	/* subprograms: not these programs */
-	img = calloc(1, *jited);
-	if (!img)
-		return -ENOMEM;
+	insns = calloc(1, *xlated);
+	if (*jited)
+		img = calloc(1, *jited);
+	if (!insns || (*jited && !img)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	memset(&info, 0, sizeof(info));
-	info.jited_prog_len = *jited;
-	info.jited_prog_insns = (__u64)(unsigned long)img;
-	info.nr_jited_ksyms = 1;
-	info.jited_ksyms = (__u64)(unsigned long)ksym;
+	info.xlated_prog_len = *xlated;
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	if (*jited) {
+		info.jited_prog_len = *jited;
+		info.jited_prog_insns = (__u64)(unsigned long)img;
+		info.nr_jited_ksyms = 1;
+		info.jited_ksyms = (__u64)(unsigned long)ksym;
+	}
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		free(img);
-		return -errno;
+		err = -errno;
+		goto out;
 	}
-	snprintf(path, sizeof(path), "%s/%s.jited", dir, name);
-	f = fopen(path, "w");
-	if (!f || fwrite(img, 1, *jited, f) != *jited || fclose(f)) {
-		free(img);
-		return -EIO;
-	}
+	err = save(dir, name, "xlated", insns, *xlated);
+	if (!err && *jited)
+		err = save(dir, name, "jited", img, *jited);
+out:
+	free(insns);
 	free(img);
-	return 0;
+	return err;
 }
 
 /* A positive number of at most UINT32_MAX, or 0 */
