@@ -8,8 +8,8 @@
  * the kfunc bpf_kfunc_dummy_pe_add(), or its BPF_CALL_2 counterpart for
  * test_direct_call and where the program cannot call kfuncs (the
  * interpreter; test_kfunc_only has no such fallback); the epilogue also
- * doubles the program's return value.  test_helper_id's prologue adds
- * the thread id by calling a helper by id.  The test_bad_* members get
+ * doubles the program's return value.  test_helper_id's prologue calls a
+ * helper by id, which generated code may not do.  The test_bad_* members get
  * generators that are wrong on purpose, to test that the verifier refuses
  * them.
  */
@@ -111,21 +111,13 @@ static int dummy_pe_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
 		break;
 	case DUMMY_PE_MEMBER(test_helper_id):
 	case DUMMY_PE_MEMBER(test_bad_helper):
-		/* args->a += (u32)bpf_get_current_pid_tgid(): the thread id */
-		*insn++ = BPF_MOV64_REG(BPF_REG_6, BPF_REG_1);
-		if (prog->expected_attach_type ==
-		    DUMMY_PE_MEMBER(test_helper_id))
-			*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
-					       BPF_FUNC_get_current_pid_tgid);
-		else	/* not a helper of this type */
-			*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
-					       BPF_FUNC_skb_pull_data);
-		*insn++ = BPF_MOV32_REG(BPF_REG_0, BPF_REG_0);
-		*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 0);
-		*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0);
-		*insn++ = BPF_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0);
-		*insn++ = BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0);
-		*insn++ = BPF_MOV64_REG(BPF_REG_1, BPF_REG_6);
+		/* Refused: a helper id, although the type offers the
+		 * helper, and imm 0, __bpf_call_base itself.
+		 */
+		*insn++ = BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
+				       prog->expected_attach_type ==
+				       DUMMY_PE_MEMBER(test_helper_id) ?
+				       BPF_FUNC_get_current_pid_tgid : 0);
 		*insn++ = prog->insnsi[0];
 		return insn - insn_buf;
 	default:

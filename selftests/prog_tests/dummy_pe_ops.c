@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include "dummy_pe_ops.skel.h"
 #include "dummy_pe_ops_fail.skel.h"
+#include "dummy_pe_ops_freplace.skel.h"
 
 /* include/linux/bpf.h */
 struct bpf_dummy_pe_args {
@@ -154,6 +155,10 @@ static const struct bpf_insn stack_504[] = {
 
 /* The JIT is off: kfunc calls become calls of their BPF_CALL_2 counterpart */
 static bool interp;
+/* The JIT blinds every program's constants (net.core.bpf_jit_harden=2) */
+static bool blinded;
+/* include/linux/filter.h: the register constant blinding uses */
+#define BPF_REG_AX	MAX_BPF_REG
 static __s32 call_imm(const char *name);
 
 static void print_insn(const char *what, int i, const struct bpf_insn *insn)
@@ -181,7 +186,26 @@ static bool same_insn(const struct bpf_insn *want, const struct bpf_insn *got)
 	       (kfunc ? got->imm != 0 : want->imm == got->imm);
 }
 
-/* The xlated instructions of @prog_fd are @want, exactly; printed if not */
+/*
+ * A program with BPF-to-BPF calls is blinded function by function as it is
+ * JITed: its xlated instructions, which the kernel dumps from the program
+ * as verified, are not.
+ */
+static bool has_bpf_call(const struct bpf_insn *insns, __u32 cnt)
+{
+	__u32 i;
+
+	for (i = 0; i < cnt; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
+		    insns[i].src_reg == BPF_PSEUDO_CALL)
+			return true;
+	return false;
+}
+
+/*
+ * The xlated instructions of @prog_fd are @want, exactly; printed if not.
+ * Where the JIT blinded them, only that it did is checked.
+ */
 static void check_xlated(int prog_fd, const struct bpf_insn *want, __u32 cnt)
 {
 	struct bpf_insn *got;
@@ -191,6 +215,15 @@ static void check_xlated(int prog_fd, const struct bpf_insn *want, __u32 cnt)
 	got = get_xlated_insns(prog_fd, &got_cnt);
 	if (!ASSERT_OK_PTR(got, "get_xlated_insns"))
 		return;
+	if (blinded && !has_bpf_call(got, got_cnt)) {
+		/* Not compared: blinding moved each immediate through AX */
+		for (i = 0, same = false; !same && i < got_cnt; i++)
+			same = got[i].dst_reg == BPF_REG_AX ||
+			       got[i].src_reg == BPF_REG_AX;
+		ASSERT_TRUE(same, "constants blinded through AX");
+		free(got);
+		return;
+	}
 	same = got_cnt == cnt;
 	for (i = 0; same && i < cnt; i++)
 		same = same_insn(&want[i], &got[i]);
@@ -282,29 +315,28 @@ static __s32 call_imm(const char *name)
 }
 
 /*
- * test_helper_id's prologue calls bpf_get_current_pid_tgid by helper id:
- * args->a += the thread id; the verifier resolves the call once.
+ * first_helper_call starts with the program's own helper call, which the
+ * prologue copies after itself: that copy is the program's, resolved by
+ * do_misc_fixups() like any helper call, not taken for generated code.
  */
-static void test_helper_id(struct dummy_pe_ops *skel)
+static void test_first_helper_call(struct dummy_pe_ops *skel)
 {
-	struct bpf_insn want[] = {
-		BPF_MOV64_REG(BPF_REG_6, BPF_REG_1),
-		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
-			     call_imm("bpf_get_current_pid_tgid")),
-		BPF_MOV32_REG(BPF_REG_0, BPF_REG_0),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_6, 0),
-		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0),
-		BPF_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_0),
-		BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_2, 0),
-		BPF_MOV64_REG(BPF_REG_1, BPF_REG_6),
-		DOUBLE_A_BODY,
-		BPF_EXIT_INSN(),
-	};
-	__u64 a = (1 + (__u64)syscall(SYS_gettid)) * 2;
+	int fd = bpf_program__fd(skel->progs.first_helper_call);
+	__s32 imm = call_imm("bpf_get_current_pid_tgid");
+	__u32 tid = syscall(SYS_gettid), i, cnt, calls = 0;
+	struct bpf_insn *insns;
 
-	check_run(skel->progs.helper_id, 1, (__u32)a, a);
-	check_xlated(bpf_program__fd(skel->progs.helper_id), want,
-		     ARRAY_SIZE(want));
+	/* 1001; returns the thread id; 11001, returns it doubled */
+	check_run(skel->progs.first_helper_call, 1, tid * 2, 11001);
+	insns = get_xlated_insns(fd, &cnt);
+	if (!ASSERT_OK_PTR(insns, "get_xlated_insns"))
+		return;
+	for (i = 0; i < cnt; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
+		    !insns[i].src_reg && insns[i].imm == imm)
+			calls++;
+	ASSERT_EQ(calls, 1, "calls of bpf_get_current_pid_tgid, resolved");
+	free(insns);
 }
 
 /*
@@ -387,31 +419,172 @@ static void test_kfunc_only(void)
 	dummy_pe_ops__destroy(skel);
 }
 
-/* Whether the JIT is off (net.core.bpf_jit_enable = 0) */
-static bool jit_off(void)
+/*
+ * A tail call from a subprogram returns to the main program: in a program
+ * with an epilogue the callee's epilogue would run there, then the
+ * program's own.  The load fails; without the JIT it fails earlier, as
+ * for any program with subprograms and tail calls.
+ */
+static void test_tail_call_subprog(void)
 {
-	char c = '1';
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	static const char want_jit[] =
+		"tail_call in subprog 1: a program with an epilogue may tail call";
+	static const char want_interp[] =
+		"tail_calls are not allowed in non-JITed programs with bpf-to-bpf";
+	struct bpf_dummy_pe_args args = { .a = 1 };
+	struct bpf_program *prog;
+	struct dummy_pe_ops *skel;
+	static char log[16384];
+	int err, callee, key = 0;
+
+	skel = dummy_pe_ops__open();
+	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog,
+					  prog == skel->progs.tail_call_subprog ||
+					  prog == skel->progs.tail_callee);
+	bpf_program__set_log_buf(skel->progs.tail_call_subprog, log,
+				 sizeof(log));
+	err = dummy_pe_ops__load(skel);
+	if (ASSERT_ERR(err, "load tail_call_subprog")) {
+		ASSERT_HAS_SUBSTR(log, interp ? want_interp : want_jit,
+				  "verifier log");
+		goto out;
+	}
+	/* Loaded: show what it does, the callee's epilogue and its own */
+	callee = bpf_program__fd(skel->progs.tail_callee);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.jmp_table), &key, &callee,
+			    BPF_ANY);
+	topts.ctx_in = &args;
+	topts.ctx_size_in = sizeof(args);
+	topts.ctx_out = &args;
+	topts.ctx_size_out = sizeof(args);
+	prog = skel->progs.tail_call_subprog;
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+	printf("%s: tail_call_subprog loaded, ran (%d): retval %u, args->a %llu\n",
+	       __func__, err, topts.retval, (unsigned long long)args.a);
+out:
+	dummy_pe_ops__destroy(skel);
+}
+
+/*
+ * Load @ext's @prog to replace @func of @tgt; @want: the verifier's refusal,
+ * NULL if it must load.  On success, @tgt then returns @retval and leaves
+ * @a_after in args->a, from 1.
+ */
+static void check_freplace(struct bpf_program *tgt, const char *func,
+			   bool main_prog, const char *want, __u32 retval,
+			   __u64 a_after)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	struct dummy_pe_ops_freplace *ext;
+	struct bpf_dummy_pe_args args = { .a = 1 };
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	static char log[16384];
+	int err;
+
+	ext = dummy_pe_ops_freplace__open();
+	if (!ASSERT_OK_PTR(ext, "dummy_pe_ops_freplace__open"))
+		return;
+	prog = main_prog ? ext->progs.new_main : ext->progs.new_sub;
+	bpf_program__set_autoload(prog, true);
+	bpf_program__set_log_buf(prog, log, sizeof(log));
+	log[0] = 0;
+	if (!ASSERT_OK(bpf_program__set_attach_target(prog,
+						      bpf_program__fd(tgt),
+						      func),
+		       "set_attach_target"))
+		goto out;
+	err = dummy_pe_ops_freplace__load(ext);
+	if (want) {
+		if (ASSERT_ERR(err, "load the extension"))
+			ASSERT_HAS_SUBSTR(log, want, "verifier log");
+		goto out;
+	}
+	if (!ASSERT_OK(err, "load the extension"))
+		goto out;
+	link = bpf_program__attach_freplace(prog, bpf_program__fd(tgt), func);
+	if (!ASSERT_OK_PTR(link, "attach_freplace"))
+		goto out;
+	topts.ctx_in = &args;
+	topts.ctx_size_in = sizeof(args);
+	topts.ctx_out = &args;
+	topts.ctx_size_out = sizeof(args);
+	if (ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(tgt), &topts),
+		      "run the program extended")) {
+		ASSERT_EQ(topts.retval, retval, "retval");
+		ASSERT_EQ(args.a, a_after, "args->a after the run");
+	}
+	bpf_link__destroy(link);
+out:
+	dummy_pe_ops_freplace__destroy(ext);
+}
+
+/*
+ * An extension program must not bypass generated code.  It gets the
+ * prologue of its target's program type, but a struct_ops program's comes
+ * from its struct_ops type: the main program of one with a prologue cannot
+ * be replaced.  No function of a program with an epilogue can be: a tail
+ * call from the extension would return to the main program.  A subprogram
+ * of a program with a prologue only can be: the control that the
+ * extension loads and runs, the prologue still run.
+ */
+static void test_freplace(struct dummy_pe_ops *skel)
+{
+	static const char main_msg[] =
+		"Cannot replace the main program of a program with a generated prologue";
+	static const char epi_msg[] =
+		"Cannot replace a function of a program with a generated epilogue";
+
+	if (interp) {
+		test__skip();	/* extension programs need the JIT */
+		return;
+	}
+	/* 41 + 1: 42, 1001; with the epilogue: doubled, 84, 10001 */
+	check_run(skel->progs.global_sub_prologue, 1, 42, 1001);
+	check_run(skel->progs.global_sub_epilogue, 1, 84, 10001);
+	check_freplace(skel->progs.global_sub_prologue, "global_sub_prologue",
+		       true, main_msg, 0, 0);
+	check_freplace(skel->progs.global_sub_epilogue, "global_sub_epilogue",
+		       true, epi_msg, 0, 0);
+	check_freplace(skel->progs.global_sub_epilogue, "pe_global_sub",
+		       false, epi_msg, 0, 0);
+	/* 41 + 2: 43, and the prologue's 1001 */
+	check_freplace(skel->progs.global_sub_prologue, "pe_global_sub",
+		       false, NULL, 43, 1001);
+}
+
+/* The first character of the sysctl file @path, @dflt if unreadable */
+static char sysctl_char(const char *path, char dflt)
+{
+	char c = dflt;
 	FILE *f;
 
-	f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	f = fopen(path, "r");
 	if (f) {
 		if (fread(&c, 1, 1, f) != 1)
-			c = '1';
+			c = dflt;
 		fclose(f);
 	}
-	return c == '0';
+	return c;
 }
 
 void test_dummy_pe_ops(void)
 {
 	struct dummy_pe_ops *skel;
 
-	interp = jit_off();
+	interp = sysctl_char("/proc/sys/net/core/bpf_jit_enable", '1') == '0';
+	blinded = !interp &&
+		  sysctl_char("/proc/sys/net/core/bpf_jit_harden", '0') == '2';
 	skel = dummy_pe_ops__open();
 	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
 		return;
-	/* Its own subtest loads it, or fails to */
+	/* Their own subtests load them, or fail to */
 	bpf_program__set_autoload(skel->progs.kfunc_only, false);
+	bpf_program__set_autoload(skel->progs.tail_call_subprog, false);
 	if (!ASSERT_OK(dummy_pe_ops__load(skel), "dummy_pe_ops__load")) {
 		dummy_pe_ops__destroy(skel);
 		return;
@@ -455,14 +628,18 @@ void test_dummy_pe_ops(void)
 		check_run(skel->progs.first_call, 1, 2004, 11001);
 		CHECK_XLATED(skel, first_call);
 	}
-	if (test__start_subtest("helper_id"))
-		test_helper_id(skel);
+	if (test__start_subtest("first_helper_call"))
+		test_first_helper_call(skel);
 	if (test__start_subtest("direct_call"))
 		test_direct_call(skel);
 	if (test__start_subtest("kfunc_only"))
 		test_kfunc_only();
 	if (test__start_subtest("tail_call"))
 		test_tail_call(skel);
+	if (test__start_subtest("tail_call_subprog"))
+		test_tail_call_subprog();
+	if (test__start_subtest("freplace"))
+		test_freplace(skel);
 	if (test__start_subtest("stack_504")) {
 		check_jited_frame(skel->progs.stack_504, 512);
 		/* returns 7; 10001, returns 14 */

@@ -107,10 +107,14 @@ __naked int first_call(void)
 	:: __imm(get_a) : __clobber_all);
 }
 
-SEC("struct_ops/test_helper_id")
-__naked int helper_id(void)
+/* Its first instruction is its own helper call, which the prologue copies */
+SEC("struct_ops/test_pro_epilogue")
+__naked int first_helper_call(void)
 {
-	asm volatile (DOUBLE_A ::: __clobber_all);
+	asm volatile (
+	"call %[bpf_get_current_pid_tgid];"
+	"exit;"
+	:: __imm(bpf_get_current_pid_tgid) : __clobber_all);
 }
 
 SEC("struct_ops/test_direct_call")
@@ -169,6 +173,58 @@ __naked int tail_callee(void)
 	::: __clobber_all);
 }
 
+/* A tail call from a subprogram, which returns to the main program */
+static __naked __noinline int sub_tail_call(void)
+{
+	asm volatile (
+	"r2 = %[jmp_table] ll;"
+	"r3 = 0;"
+	"call %[bpf_tail_call];"
+	"r0 = 3;"
+	"exit;"
+	:: __imm_addr(jmp_table), __imm(bpf_tail_call) : __clobber_all);
+}
+
+/*
+ * Refused: tail_callee's epilogue would run when sub_tail_call returns,
+ * then this program's own.  Its own subtest loads it, or fails to.
+ */
+SEC("struct_ops/test_pro_epilogue")
+__naked int tail_call_subprog(void)
+{
+	asm volatile (
+	"call %[sub_tail_call];"
+	"exit;"
+	:: __imm(sub_tail_call) : __clobber_all);
+}
+
+/* A global subprogram, which an extension program may replace */
+__noinline int pe_global_sub(int x)
+{
+	return x + 1;
+}
+
+/* Returns pe_global_sub(41): 42, or what replaces it */
+SEC("struct_ops/test_prologue")
+__naked int global_sub_prologue(void)
+{
+	asm volatile (
+	"r1 = 41;"
+	"call %[pe_global_sub];"
+	"exit;"
+	:: __imm(pe_global_sub) : __clobber_all);
+}
+
+SEC("struct_ops/test_epilogue")
+__naked int global_sub_epilogue(void)
+{
+	asm volatile (
+	"r1 = 41;"
+	"call %[pe_global_sub];"
+	"exit;"
+	:: __imm(pe_global_sub) : __clobber_all);
+}
+
 /* 504 bytes of stack: the saved context takes the last 8 of 512 */
 SEC("struct_ops/test_epilogue")
 __naked int stack_504(void)
@@ -207,7 +263,6 @@ struct bpf_dummy_pe_ops subprog_ops = {
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops first_call_ops = {
 	.test_pro_epilogue = (void *)first_call,
-	.test_helper_id = (void *)helper_id,
 	.test_direct_call = (void *)direct_call,
 	.test_kfunc_only = (void *)kfunc_only,
 };
@@ -221,6 +276,22 @@ struct bpf_dummy_pe_ops tail_caller_ops = {
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops tail_callee_ops = {
 	.test_pro_epilogue = (void *)tail_callee,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops first_helper_call_ops = {
+	.test_pro_epilogue = (void *)first_helper_call,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops tail_call_subprog_ops = {
+	.test_pro_epilogue = (void *)tail_call_subprog,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops global_sub_ops = {
+	.test_prologue = (void *)global_sub_prologue,
+	.test_epilogue = (void *)global_sub_epilogue,
 };
 
 SEC(".struct_ops")

@@ -44,8 +44,15 @@ __naked int bad_too_long(void)
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
+SEC("struct_ops/test_helper_id")
+__failure __msg("the prologue calls imm 14, a helper id or too close to __bpf_call_base")
+__naked int helper_id(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
 SEC("struct_ops/test_bad_helper")
-__failure __msg("the prologue calls helper bpf_skb_pull_data#39, not one of this program type")
+__failure __msg("the prologue calls imm 0, a helper id or too close to __bpf_call_base")
 __naked int bad_helper(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
@@ -62,4 +69,5 @@ struct bpf_dummy_pe_ops bad_ops = {
 	.test_bad_kfunc_denied = (void *)bad_kfunc_denied,
 	.test_bad_too_long = (void *)bad_too_long,
 	.test_bad_helper = (void *)bad_helper,
+	.test_helper_id = (void *)helper_id,
 };
