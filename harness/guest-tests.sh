@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# guest-tests.sh ALLOW DENY [LIMIT [WHOLE [NOJIT]]]: run inside the VM from the
+# guest-tests.sh ALLOW DENY [LIMIT [WHOLE [NOJIT [HARDEN]]]]: run inside the VM from the
 # selftests output directory.  test_progs on the comma-separated ALLOW list
 # (empty: every test, as 'make baseline' runs it) minus DENY, first in
 # parallel, one worker a CPU (test_progs still runs its serial_test_* tests
@@ -10,7 +10,9 @@
 # LIMIT seconds (default 300) and then reported as failed: a test that hangs
 # cannot stop the run, and is named.  Then the whole test_verifier.  Then,
 # with the JIT off (net.core.bpf_jit_enable=0), the test_progs tests of the
-# comma-separated NOJIT list (suite test_progs-nojit).  Each
+# comma-separated NOJIT list (suite test_progs-nojit); with the JIT on and
+# every program's constants blinded (net.core.bpf_jit_harden=2), those of
+# the HARDEN list (suite test_progs-harden).  Each
 # suite is introduced by a marker line that results.awk reads; test_progs'
 # lines are also written, time-stamped, to the job directory (progs.times).
 # Exits non-zero if a suite failed.
@@ -80,6 +82,19 @@ if [ -n "$nojit" ]; then
 		echo "$old" >"$jit"
 	else
 		echo "kfs: cannot switch the JIT off ($jit)"
+		rc=1
+	fi
+fi
+harden=${6:-}
+if [ -n "$harden" ]; then
+	echo "=== kfs suite: test_progs-harden"
+	hard=/proc/sys/net/core/bpf_jit_harden
+	old=$(cat "$hard")
+	if echo 2 >"$hard"; then
+		./test_progs -a "$harden" ${deny:+-d "$deny"} </dev/null || rc=1
+		echo "$old" >"$hard"
+	else
+		echo "kfs: cannot blind constants ($hard)"
 		rc=1
 	fi
 fi

@@ -4,6 +4,7 @@
 # suite:
 #   test_progs:TEST  test_progs:TEST/SUBTEST  test_verifier:MODE/DESCRIPTION
 #   test_progs-nojit:TEST[/SUBTEST] (test_progs run with the JIT off)
+#   test_progs-harden:TEST[/SUBTEST] (with every program's constants blinded)
 # A test re-run alone (suite test_progs-serial) keeps its last result.
 # test_verifier descriptions that repeat get " #2", " #3"...  A suite that
 # stopped before its Summary line (a crash, a kill) adds
@@ -30,7 +31,7 @@ function tv_name(l) {
 # a result run again in test_progs-serial, which must complete.
 function close_suite() {
 	if (suite == "test_progs-serial" || suite == "test_verifier" ||
-	    suite == "test_progs-nojit")
+	    suite == "test_progs-nojit" || suite == "test_progs-harden")
 		if (!summary)
 			res[(suite == "test_progs-serial" ? "test_progs" : suite) \
 			    ":(incomplete)"] = "FAIL"
@@ -50,7 +51,8 @@ suite ~ /^test_progs/ && /^#[0-9]+(\/[0-9]+)? +.+:(OK|SKIP|FAIL)$/ {
 	r = line
 	sub(/.*:/, "", r)
 	sub(/:[A-Z]+$/, "", line)
-	res[(suite == "test_progs-nojit" ? suite : "test_progs") ":" line] = r
+	res[(suite ~ /^test_progs-(nojit|harden)$/ ? suite : "test_progs") \
+	    ":" line] = r
 	next
 }
 

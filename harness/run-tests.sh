@@ -50,9 +50,16 @@ deny=$( (list "$KFS_HARNESS/DENYLIST"; list "$KFS_HARNESS/DENYLIST.$flavor") |
 	paste -sd, -)
 # Tests also run with the JIT off, on the interpreter (suite
 # test_progs-nojit): those of harness/selftests-nojit.list that run at all.
-nojit=$(list "$KFS_HARNESS/selftests-nojit.list" |
+# and with every program's constants blinded (suite test_progs-harden):
+# those of harness/selftests-harden.list.
+# selected LIST: the tests of LIST that run at all, comma-separated.
+selected() {
+	list "$1" |
 	if [ -n "$allow" ]; then grep -xF -f <(echo "$allow" | tr , '\n'); else cat; fi |
-	paste -sd, - || true)
+	paste -sd, - || true
+}
+nojit=$(selected "$KFS_HARNESS/selftests-nojit.list")
+harden=$(selected "$KFS_HARNESS/selftests-harden.list")
 
 # Time limits: each test re-run alone gets LIMIT seconds; the parallel run
 # gets what is left of the VM's time after boot, test_verifier and one
@@ -79,7 +86,8 @@ show() {
 rc=0
 "$KFS_HARNESS/vm-run.sh" -k "$(kfs_out "$flavor")/arch/x86/boot/bzImage" \
 	-t "$vmt" -n "$name" -C "$st" -- \
-	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" "$nojit" |
+	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" \
+	"$nojit" "$harden" |
 	show || rc=$?
 mkdir -p "$job" && touch "$job/output"
 awk -f "$KFS_HARNESS/results.awk" "$job/output" | sort -t "$(printf '\t')" -k2 \
