@@ -325,7 +325,7 @@ find_patch() {
 	done
 	die "bench: no patch in the series is '$1'"
 }
-pn=$(find_patch 'Check and resolve the helper calls of generated code')
+pn=$(find_patch 'Check the calls of generated code, direct calls only')
 pk=$(find_patch 'Allow generated prologue and epilogue code to call kfuncs')
 [ "$pk" -eq $((pn + 1)) ] || die "bench: the kfunc patch no longer follows the generated-calls one"
 trap 'git -C "$KSRC" worktree remove --force "$wt" 2>/dev/null || true' EXIT
