@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # build-kernel.sh FLAVOUR: configure and build the kernel in $KSRC out of
 # tree, into build/out/FLAVOUR.  gcc: GCC, a debug kernel (debug.config);
-# lto: Clang ThinLTO (LLVM=-16), production-like.  Both use ccache and
-# otherwise the same config fragments.
+# lto: Clang ThinLTO (LLVM=-16), production-like; lto13: the same with
+# LLVM=-13, the oldest LLVM Debian 12 ships (make llvm-min).  All use ccache
+# and otherwise the same config fragments.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -22,6 +23,8 @@ gcc)	kmake+=(CC="ccache gcc")
 	frags+=("$cfg/debug.config") ;;
 lto)	kmake+=(LLVM=-16 CC="ccache clang-16")
 	frags+=("$cfg/lto.config") ;;
+lto13)	kmake+=(LLVM=-13 CC="ccache clang-13")
+	frags+=("$cfg/lto.config") ;;
 esac
 
 # Every option our own fragments ask for must have survived olddefconfig
@@ -29,7 +32,7 @@ esac
 checked=("$cfg/vm.config" "$cfg/selftests.config")
 case "$flavor" in
 gcc)	checked+=("$cfg/debug.config") ;;
-lto)	checked+=("$cfg/lto.config") ;;
+lto*)	checked+=("$cfg/lto.config") ;;
 esac
 
 # The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh).

@@ -3,8 +3,7 @@
 # build-selftests.sh FLAVOUR: build bpf_testmod.ko, test_progs and
 # test_verifier from $KSRC's tools/testing/selftests/bpf against the kernel
 # in build/out/FLAVOUR, into build/selftests/FLAVOUR.  BPF objects are built
-# with clang-16; the lto flavour builds the module with LLVM=-16 like its
-# kernel.
+# with clang-16; the lto flavours build the module with their kernel's LLVM.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -17,7 +16,10 @@ mkdir -p "$out"
 smake=(make -C "$KSRC/tools/testing/selftests/bpf" -j"$(nproc)"
        OUTPUT="$out" VMLINUX_BTF="$kout/vmlinux" KDIR="$kout"
        CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16)
-[ "$flavor" = lto ] && smake+=(LLVM=-16)
+case "$flavor" in
+lto) smake+=(LLVM=-16) ;;
+lto13) smake+=(LLVM=-13) ;;
+esac
 
 # 6.1's Makefile links urandom_read against "liburandom_read.so" relative to
 # the source directory, which only works without OUTPUT=: point that name

@@ -12,7 +12,8 @@
 # with the JIT off (net.core.bpf_jit_enable=0), the test_progs tests of the
 # comma-separated NOJIT list (suite test_progs-nojit); with the JIT on and
 # every program's constants blinded (net.core.bpf_jit_harden=2), those of
-# the HARDEN list (suite test_progs-harden).  Each
+# the HARDEN list (suite test_progs-harden).  Then the modules that
+# kfunc-enforce.sh left in the directory (suite modules).  Each
 # suite is introduced by a marker line that results.awk reads; test_progs'
 # lines are also written, time-stamped, to the job directory (progs.times).
 # Exits non-zero if a suite failed.
@@ -97,6 +98,27 @@ if [ -n "$harden" ]; then
 		echo "kfs: cannot blind constants ($hard)"
 		rc=1
 	fi
+fi
+# Modules that kfunc-enforce.sh built for the VM.  kfs_unrewritten: a
+# KF_IMPLICIT_ARGS kfunc set whose BTF was not rewritten; registering it
+# must fail, naming the kfunc.
+if [ -f kfs_unrewritten.ko ]; then
+	echo "=== kfs suite: modules"
+	want="kfunc kfs_unrewritten_fn (BTF id [0-9]*) of kfs_unrewritten: KF_IMPLICIT_ARGS, but BTF has no kfs_unrewritten_fn_impl"
+	r=FAIL
+	if insmod ./kfs_unrewritten.ko 2>"$job/insmod.err"; then
+		echo "kfs: kfs_unrewritten.ko loaded; its set was not refused"
+		rmmod kfs_unrewritten
+	elif dmesg | grep -q "$want"; then
+		r=OK
+	else
+		echo "kfs: kfs_unrewritten.ko refused, but not for its kfunc:"
+		cat "$job/insmod.err"
+		dmesg | tail -n 5
+	fi
+	echo "#1 kfs_unrewritten_refused:$r"
+	[ "$r" = OK ] || rc=1
+	echo "kfs: modules done"
 fi
 echo "=== kfs suite: end"
 exit $rc

@@ -60,8 +60,8 @@ logged() {
 # flavor_check FLAVOR: the kernel flavours the harness builds.
 flavor_check() {
 	case "$1" in
-	gcc|lto) ;;
-	*) die "unknown kernel flavour '$1' (expected gcc or lto)" ;;
+	gcc|lto|lto13) ;;
+	*) die "unknown kernel flavour '$1' (expected gcc, lto or lto13)" ;;
 	esac
 }
 
@@ -126,7 +126,7 @@ kfs_baseline_find() {
 kfs_config_id() {
 	local f=debug
 
-	[ "$1" = lto ] && f=lto
+	case "$1" in lto*) f=lto ;; esac
 	cat "$KFS_HARNESS/config/vm.config" "$KFS_HARNESS/config/selftests.config" \
 	    "$KFS_HARNESS/config/$f.config" | sha256sum | cut -c1-16
 }

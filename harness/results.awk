@@ -5,6 +5,7 @@
 #   test_progs:TEST  test_progs:TEST/SUBTEST  test_verifier:MODE/DESCRIPTION
 #   test_progs-nojit:TEST[/SUBTEST] (test_progs run with the JIT off)
 #   test_progs-harden:TEST[/SUBTEST] (with every program's constants blinded)
+#   modules:TEST (guest-tests.sh's own checks of modules the harness built)
 # A test re-run alone (suite test_progs-serial) keeps its last result.
 # test_verifier descriptions that repeat get " #2", " #3"...  A suite that
 # stopped before its Summary line (a crash, a kill) adds
@@ -31,7 +32,8 @@ function tv_name(l) {
 # a result run again in test_progs-serial, which must complete.
 function close_suite() {
 	if (suite == "test_progs-serial" || suite == "test_verifier" ||
-	    suite == "test_progs-nojit" || suite == "test_progs-harden")
+	    suite == "test_progs-nojit" || suite == "test_progs-harden" ||
+	    suite == "modules")
 		if (!summary)
 			res[(suite == "test_progs-serial" ? "test_progs" : suite) \
 			    ":(incomplete)"] = "FAIL"
@@ -83,6 +85,21 @@ suite == "test_verifier" && /^#[0-9]+\/[pu] / {
 		name = name " #" k
 	}
 	res[name] = r
+	next
+}
+
+suite == "modules" && /^#[0-9]+ +.+:(OK|SKIP|FAIL)$/ {
+	line = $0
+	sub(/^#[0-9]+ +/, "", line)
+	r = line
+	sub(/.*:/, "", r)
+	sub(/:[A-Z]+$/, "", line)
+	res["modules:" line] = r
+	next
+}
+
+suite == "modules" && /^kfs: modules done$/ {
+	summary = 1
 	next
 }
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""btf-edit.py IN OUT rename|dup NAME: write a copy of the raw BTF file IN
-to OUT with the BTF_KIND_FUNC named NAME changed, for the resolve_btfids
-tests (harness/tests/resolve-btfids.sh):
+"""btf-edit.py IN OUT rename|dup|tag:N NAME: write a copy of the raw BTF
+file IN to OUT with the BTF_KIND_FUNC named NAME changed, for the
+resolve_btfids tests (harness/tests/resolve-btfids.sh):
 
   rename  the FUNC's name gets another last letter: no FUNC of NAME is left;
-  dup     a second FUNC of NAME, with the same prototype, is appended.
+  dup     a second FUNC of NAME, with the same prototype, is appended;
+  tag:N   a BTF_KIND_DECL_TAG on its parameter N (-1: on the function),
+          named NAME too, is appended, as pahole >= 1.26 can emit one.
 
 Exits 1 naming the problem when IN is not BTF or has no FUNC of NAME."""
 
@@ -13,6 +15,7 @@ import struct
 import sys
 
 BTF_KIND_FUNC = 12
+BTF_KIND_DECL_TAG = 17
 # Bytes that follow the 12-byte struct btf_type, per kind: (fixed, per vlen).
 EXTRA = {1: (4, 0), 3: (12, 0), 4: (0, 12), 5: (0, 12), 6: (0, 8),
          13: (0, 8), 14: (4, 0), 15: (0, 12), 17: (4, 0), 19: (0, 12)}
@@ -24,8 +27,9 @@ def fail(msg):
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[3] not in ('rename', 'dup'):
-        fail('usage: btf-edit.py IN OUT rename|dup NAME')
+    if len(sys.argv) != 5 or not (sys.argv[3] in ('rename', 'dup') or
+                                  sys.argv[3].startswith('tag:')):
+        fail('usage: btf-edit.py IN OUT rename|dup|tag:N NAME')
     src, dst, op, name = sys.argv[1:]
     data = bytearray(open(src, 'rb').read())
     if data[:2] == b'\x9f\xeb':
@@ -45,7 +49,7 @@ def main():
         fail(f'no string {name} in {src}')
     name_off = at + 1 - strs
 
-    pos, func = types, None
+    pos, func, type_id = types, None, 1
     while pos < types + type_len:
         t_name, info, _ = struct.unpack_from(end + '3I', data, pos)
         kind, vlen = (info >> 24) & 0x1f, info & 0xffff
@@ -54,6 +58,7 @@ def main():
             break
         fixed, per = EXTRA.get(kind, (0, 0))
         pos += 12 + fixed + per * vlen
+        type_id += 1
     if func is None:
         fail(f'no BTF_KIND_FUNC {name} in {src}')
 
@@ -61,7 +66,12 @@ def main():
         last = at + len(want)
         data[last] = ord('X') if data[last] != ord('X') else ord('Y')
     else:
-        record = bytes(data[func:func + 12])
+        if op == 'dup':
+            record = bytes(data[func:func + 12])
+        else:
+            record = struct.pack(end + '3Ii', name_off,
+                                 BTF_KIND_DECL_TAG << 24, type_id,
+                                 int(op[4:]))
         cut = types + type_len
         data[cut:cut] = record
         struct.pack_into(end + '2I', data, 4 + 8,

@@ -294,6 +294,41 @@ BTF_ID_FLAGS(func, kfs_mixed_fn)
 BTF_SET8_END(kfs_mixed_plain)'
 build kfs_mixed fail "$F kfs_mixed_fn (kfunc set kfs_mixed_ids) in $tmp/kfs_mixed/kfs_mixed.ko is flagged KF_IMPLICIT_ARGS but is listed without the flag in set kfs_mixed_plain"
 
+# A flagged set whose BTF was not rewritten, as a tree without
+# Makefile.modfinal's rewrite builds it (a resolve_btfids that skips
+# --rewrite-btf): it builds, and registering the set must fail when the
+# module is loaded.  guest-tests.sh loads it from the selftests directory.
+module kfs_unrewritten "kfs_unrewritten_fn:KF_IMPLICIT_ARGS" '
+__bpf_kfunc u32 kfs_unrewritten_fn(u32 mul, struct bpf_prog_aux *aux)
+{
+	return mul * aux->id;
+}'
+cat >"$tmp/rb-norewrite" <<EOS
+#!/bin/sh
+case " \$* " in *" --rewrite-btf "*) exit 0 ;; esac
+exec "$rb" "\$@"
+EOS
+chmod +x "$tmp/rb-norewrite"
+kmake_saved=("${kmake[@]}")
+kmake+=(RESOLVE_BTFIDS="$tmp/rb-norewrite")
+build kfs_unrewritten ok
+kmake=("${kmake_saved[@]}")
+ko=$tmp/kfs_unrewritten/kfs_unrewritten.ko
+if [ -f "$ko" ]; then
+	n=$((n + 1))
+	bpftool -B "$kout/vmlinux" btf dump file "$ko" format raw \
+		>"$tmp/kfs_unrewritten.btf" 2>&1 ||
+		bad "kfs_unrewritten: bpftool cannot dump its BTF"
+	if btf_params_check "$tmp/kfs_unrewritten.btf" kfs_unrewritten_fn \
+		"'mul' 'aux'" -; then
+		mkdir -p "$KFS_BUILD/selftests/$flavor"
+		cp "$ko" "$KFS_BUILD/selftests/$flavor/"
+		msg "kfunc-enforce($flavor): kfs_unrewritten: BTF not rewritten, as wanted; the VM must refuse to load it"
+	else
+		bad "kfs_unrewritten: its BTF is not the unrewritten one"
+	fi
+fi
+
 # A failed rewrite leaves no rewritten BTF behind.
 for f in "$tmp"/kfs_*/*.btf "$tmp"/kfs_*/*.btf.tmp; do
 	[ -e "$f" ] && bad "a rewritten BTF was left behind: $f"

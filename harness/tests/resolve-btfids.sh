@@ -122,5 +122,20 @@ if [ -e "$tmp/rewritten-bad" ] || [ -e "$tmp/rewritten-bad.tmp" ]; then
 	fails=$((fails + 1))
 fi
 
+# A decl tag, as pahole >= 1.26 can emit, on the aux parameter that the
+# rewrite drops would dangle: refused.  One on another parameter stays.
+ik=bpf_kfunc_call_test_implicit_add
+objcopy --dump-section .BTF="$tmp/tmpv-btf" "$tmp/tmpv" "$tmp/junk" ||
+	die "resolve-btfids: cannot extract .BTF of $tmp/tmpv"
+for i in 2 0; do
+	python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/tmpv-btf" \
+		"$tmp/btf-tag$i" "tag:$i" "$ik" ||
+		die "resolve-btfids: btf-edit tag:$i failed"
+done
+expect implicit-tag-aux fail "FAILED kfunc $ik (kfunc set $set) in $tmp/tmpv is flagged KF_IMPLICIT_ARGS but has a BTF decl tag $ik on its last parameter" \
+	-- --rewrite-btf "$tmp/rewritten-tag2" --btf "$tmp/btf-tag2" "$tmp/tmpv"
+expect implicit-tag-arg ok "" \
+	-- --rewrite-btf "$tmp/rewritten-tag0" --btf "$tmp/btf-tag0" "$tmp/tmpv"
+
 [ "$fails" -eq 0 ] || die "resolve-btfids($flavor): $fails of $n cases wrong"
 msg "resolve-btfids($flavor): $n of $n cases as expected"

@@ -8,7 +8,10 @@
  * the kfunc bpf_kfunc_dummy_pe_add(), or its BPF_CALL_2 counterpart for
  * test_direct_call and where the program cannot call kfuncs (the
  * interpreter; test_kfunc_only has no such fallback); the epilogue also
- * doubles the program's return value.  test_helper_id's prologue calls a
+ * doubles the program's return value.  test_implicit's epilogue adds 10000
+ * and the program's id, by the KF_IMPLICIT_ARGS kfunc
+ * bpf_kfunc_dummy_pe_add_id() or its counterpart, which the generator
+ * passes the aux itself.  test_helper_id's prologue calls a
  * helper by id, which generated code may not do.  The test_bad_* members get
  * generators that are wrong on purpose, to test that the verifier refuses
  * them.
@@ -18,6 +21,7 @@
 #include <linux/filter.h>
 #include <linux/kernel.h>
 #include <linux/bpf.h>
+#include <linux/bpf_dummy_pe_ops.h>
 #include <linux/btf.h>
 
 extern struct bpf_struct_ops bpf_bpf_dummy_pe_ops;
@@ -42,6 +46,22 @@ __bpf_kfunc void bpf_kfunc_dummy_pe_add(struct bpf_dummy_pe_args *args, u64 n)
 		args->a += n;
 }
 
+/**
+ * bpf_kfunc_dummy_pe_add_id() - add to the context and the program's id
+ * @args: the program's context
+ * @n: what to add to @args->a, with the id of the program @aux is of
+ * @aux: the calling program's aux, which the verifier passes
+ *
+ * A KF_IMPLICIT_ARGS kfunc: BPF programs and generated code call it with
+ * @args and @n only.
+ */
+__bpf_kfunc void bpf_kfunc_dummy_pe_add_id(struct bpf_dummy_pe_args *args,
+					   u64 n, struct bpf_prog_aux *aux)
+{
+	if (args)
+		args->a += n + aux->id;
+}
+
 __bpf_kfunc_end_defs();
 
 /* The same, for generated code to call directly, BPF programs cannot */
@@ -51,8 +71,16 @@ BPF_CALL_2(bpf_dummy_pe_add, struct bpf_dummy_pe_args *, args, u64, n)
 	return 0;
 }
 
+BPF_CALL_3(bpf_dummy_pe_add_id, struct bpf_dummy_pe_args *, args, u64, n,
+	   struct bpf_prog_aux *, aux)
+{
+	bpf_kfunc_dummy_pe_add_id(args, n, aux);
+	return 0;
+}
+
 BTF_KFUNCS_START(bpf_dummy_pe_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_kfunc_dummy_pe_add)
+BTF_ID_FLAGS(func, bpf_kfunc_dummy_pe_add_id, KF_IMPLICIT_ARGS)
 BTF_KFUNCS_END(bpf_dummy_pe_kfunc_ids)
 
 static const struct btf_kfunc_id_set bpf_dummy_pe_kfunc_set = {
@@ -65,6 +93,7 @@ BTF_ID_LIST(dummy_pe_btf_ids)
 BTF_ID(func, bpf_kfunc_dummy_pe_add)
 BTF_ID(struct, bpf_dummy_pe_args)
 BTF_ID(func, bpf_kfunc_call_test1)
+BTF_ID(func, bpf_kfunc_dummy_pe_add_id)
 
 #define DUMMY_PE_KFUNC_CALL(id)						\
 	BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, id)
@@ -81,6 +110,30 @@ static struct bpf_insn *dummy_pe_add(struct bpf_insn *insn, int ctx, u32 n,
 		*insn++ = DUMMY_PE_KFUNC_CALL(kfunc_id);
 	else
 		*insn++ = BPF_EMIT_CALL(bpf_dummy_pe_add);
+	return insn;
+}
+
+/* args->a += @n + @prog's id, args being the first argument of the program
+ * in @ctx: by the KF_IMPLICIT_ARGS kfunc, to which the verifier passes the
+ * aux, or where @prog cannot call kfuncs by its BPF_CALL_3 counterpart,
+ * passed the aux here: the main program's, which stays where it is.
+ */
+static struct bpf_insn *dummy_pe_add_id(struct bpf_insn *insn, int ctx,
+					u32 n, const struct bpf_prog *prog)
+{
+	struct bpf_insn ld_aux[2] = {
+		BPF_LD_IMM64(BPF_REG_3, (unsigned long)prog->aux),
+	};
+
+	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_1, ctx, 0);
+	*insn++ = BPF_MOV64_IMM(BPF_REG_2, n);
+	if (bpf_prog_can_call_kfunc(prog)) {
+		*insn++ = DUMMY_PE_KFUNC_CALL(dummy_pe_btf_ids[3]);
+	} else {
+		*insn++ = ld_aux[0];
+		*insn++ = ld_aux[1];
+		*insn++ = BPF_EMIT_CALL(bpf_dummy_pe_add_id);
+	}
 	return insn;
 }
 
@@ -109,6 +162,15 @@ static int dummy_pe_gen_prologue(struct bpf_insn *insn_buf, bool direct_write,
 	case DUMMY_PE_MEMBER(test_bad_kfunc_id):
 		kfunc_id = dummy_pe_btf_ids[1];
 		break;
+	case DUMMY_PE_MEMBER(test_bad_ld_imm64): {
+		/* Refused: a map fd that nothing would resolve */
+		struct bpf_insn ld_map[2] = { BPF_LD_MAP_FD(BPF_REG_2, 0) };
+
+		*insn++ = ld_map[0];
+		*insn++ = ld_map[1];
+		*insn++ = prog->insnsi[0];
+		return insn - insn_buf;
+	}
 	case DUMMY_PE_MEMBER(test_helper_id):
 	case DUMMY_PE_MEMBER(test_bad_helper):
 		/* Refused: a helper id, although the type offers the
@@ -141,6 +203,7 @@ static int dummy_pe_gen_epilogue(struct bpf_insn *insn_buf,
 	switch (prog->expected_attach_type) {
 	case DUMMY_PE_MEMBER(test_epilogue):
 	case DUMMY_PE_MEMBER(test_pro_epilogue):
+	case DUMMY_PE_MEMBER(test_implicit):
 		break;
 	case DUMMY_PE_MEMBER(test_kfunc_only):
 		kfunc_id = dummy_pe_btf_ids[0];
@@ -163,7 +226,12 @@ static int dummy_pe_gen_epilogue(struct bpf_insn *insn_buf,
 
 	*insn++ = BPF_MOV64_REG(BPF_REG_6, BPF_REG_0);
 	*insn++ = BPF_LDX_MEM(BPF_DW, BPF_REG_7, BPF_REG_FP, ctx_stack_off);
-	insn = dummy_pe_add(insn, BPF_REG_7, DUMMY_PE_EPILOGUE_ADD, kfunc_id);
+	if (prog->expected_attach_type == DUMMY_PE_MEMBER(test_implicit))
+		insn = dummy_pe_add_id(insn, BPF_REG_7, DUMMY_PE_EPILOGUE_ADD,
+				       prog);
+	else
+		insn = dummy_pe_add(insn, BPF_REG_7, DUMMY_PE_EPILOGUE_ADD,
+				    kfunc_id);
 	*insn++ = BPF_MOV64_REG(BPF_REG_0, BPF_REG_6);
 	*insn++ = BPF_ALU64_IMM(BPF_MUL, BPF_REG_0, 2);
 	*insn++ = BPF_EXIT_INSN();
@@ -231,7 +299,9 @@ static const struct bpf_verifier_ops bpf_dummy_pe_verifier_ops = {
  * @uattr: gets retval, duration (of a run, in ns), ctx_out and ctx_size_out
  *
  * The program is called as a struct_ops trampoline would call it, with a
- * pointer to its arguments, but without one: no image is built for it.
+ * pointer to its arguments, but without one: no image is built for it,
+ * and it gets none of what a trampoline adds, neither recursion
+ * protection nor run-time stats.  Fine for a test type only.
  *
  * Return: 0, or a negative errno.
  */

@@ -14,6 +14,7 @@
 #include <test_progs.h>
 #include <trace_helpers.h>
 #include <sys/syscall.h>
+#include <bpf/btf.h>
 #include "dummy_pe_ops.skel.h"
 #include "dummy_pe_ops_fail.skel.h"
 #include "dummy_pe_ops_freplace.skel.h"
@@ -279,9 +280,8 @@ static void check_jited_frame(struct bpf_program *prog, __u32 depth)
 #endif
 }
 
-/* Run @prog with args->a = @a; check its return value and args->a after */
-static void check_run(struct bpf_program *prog, __u64 a, __u32 retval,
-		      __u64 a_after)
+/* Run @prog_fd with args->a = @a; check its return value and args->a after */
+static void check_run_fd(int prog_fd, __u64 a, __u32 retval, __u64 a_after)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, topts);
 	struct bpf_dummy_pe_args args = { .a = a }, out = {};
@@ -291,12 +291,18 @@ static void check_run(struct bpf_program *prog, __u64 a, __u32 retval,
 	topts.ctx_size_in = sizeof(args);
 	topts.ctx_out = &out;
 	topts.ctx_size_out = sizeof(out);
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+	err = bpf_prog_test_run_opts(prog_fd, &topts);
 	if (!ASSERT_OK(err, "bpf_prog_test_run_opts"))
 		return;
 	ASSERT_EQ(topts.retval, retval, "retval");
 	ASSERT_EQ(topts.ctx_size_out, sizeof(out), "ctx_size_out");
 	ASSERT_EQ(out.a, a_after, "args->a after the run");
+}
+
+static void check_run(struct bpf_program *prog, __u64 a, __u32 retval,
+		      __u64 a_after)
+{
+	check_run_fd(bpf_program__fd(prog), a, retval, a_after);
 }
 
 /* The imm of a resolved helper-style call of kernel function @name */
@@ -557,6 +563,128 @@ static void test_freplace(struct dummy_pe_ops *skel)
 		       false, NULL, 43, 1001);
 }
 
+/*
+ * test_implicit's epilogue adds 10000 and the program's id: by the
+ * KF_IMPLICIT_ARGS kfunc, whose call the verifier gives the aux, or where
+ * the program cannot call kfuncs (the interpreter) by the kfunc's
+ * counterpart, which the generator gives the aux.
+ */
+static void test_implicit(struct dummy_pe_ops *skel)
+{
+	int fd = bpf_program__fd(skel->progs.implicit);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len),
+		       "bpf_obj_get_info_by_fd"))
+		return;
+	/* 2, returns 2; 10002 + the id, returns 4 */
+	check_run(skel->progs.implicit, 1, 4, 10002 + info.id);
+}
+
+/*
+ * loop_callback's bpf_loop callback is a subprogram: its exits are its own,
+ * the epilogue runs once.  Without the JIT, 6.1 refuses callbacks.
+ */
+static void test_loop_callback(void)
+{
+	static const char want[] =
+		"callbacks are not allowed in non-JITed programs";
+	struct bpf_program *prog;
+	struct dummy_pe_ops *skel;
+	static char log[16384];
+	int err;
+
+	skel = dummy_pe_ops__open();
+	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog,
+					  prog == skel->progs.loop_callback);
+	bpf_program__set_log_buf(skel->progs.loop_callback, log, sizeof(log));
+	err = dummy_pe_ops__load(skel);
+	if (interp) {
+		if (ASSERT_ERR(err, "load without the JIT"))
+			ASSERT_HAS_SUBSTR(log, want, "verifier log");
+	} else if (ASSERT_OK(err, "load with the JIT")) {
+		/* returns 3; the epilogue once: 10001, returns 6 */
+		check_run(skel->progs.loop_callback, 1, 6, 10001);
+	}
+	dummy_pe_ops__destroy(skel);
+}
+
+#define LONG_K 20000
+
+/*
+ * A program too long for one copy of the epilogue: its first exit gets
+ * one; its second, over 16k instructions further on, where a jump back
+ * might not reach once later passes insert code, another; its third,
+ * right after that, a jump back to the second copy.  It returns 1,
+ * LONG_K + 1 or LONG_K + 2 as args->a is 0, 1 or more.
+ */
+static void test_long(void)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	static char log[65536];
+	struct bpf_insn *insns;
+	__u32 i, n = 0, cnt;
+	struct btf *btf;
+	int id, fd;
+
+	btf = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(btf, "btf__load_vmlinux_btf"))
+		return;
+	id = btf__find_by_name_kind(btf, "bpf_dummy_pe_ops", BTF_KIND_STRUCT);
+	btf__free(btf);
+	if (!ASSERT_GT(id, 0, "bpf_dummy_pe_ops in vmlinux BTF"))
+		return;
+	insns = calloc(LONG_K + 16, sizeof(*insns));
+	if (!ASSERT_OK_PTR(insns, "calloc"))
+		return;
+	insns[n++] = BPF_MOV64_IMM(BPF_REG_0, 1);
+	insns[n++] = BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, 0);
+	insns[n++] = BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_2, 0);
+	insns[n++] = BPF_JMP_IMM(BPF_JNE, BPF_REG_3, 0, 1);
+	insns[n++] = BPF_EXIT_INSN();
+	for (i = 0; i < LONG_K; i++)
+		insns[n++] = BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1);
+	insns[n++] = BPF_JMP_IMM(BPF_JNE, BPF_REG_3, 1, 1);
+	insns[n++] = BPF_EXIT_INSN();
+	insns[n++] = BPF_ALU64_IMM(BPF_ADD, BPF_REG_0, 1);
+	insns[n++] = BPF_EXIT_INSN();
+
+	opts.expected_attach_type = 1;	/* test_epilogue's index */
+	opts.attach_btf_id = id;
+	opts.log_buf = log;
+	opts.log_size = sizeof(log);
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, "pe_long", "GPL", insns,
+			   n, &opts);
+	free(insns);
+	if (!ASSERT_GE(fd, 0, "load the long program")) {
+		n = strlen(log);
+		printf("%s: verifier log tail: %s\n", __func__,
+		       log + (n > 2048 ? n - 2048 : 0));
+		return;
+	}
+	insns = get_xlated_insns(fd, &cnt);
+	if (ASSERT_OK_PTR(insns, "get_xlated_insns")) {
+		for (i = 0, n = 0; i < cnt; i++)
+			n += insns[i].code == (BPF_JMP | BPF_CALL);
+		ASSERT_EQ(n, 2, "epilogue copies, by their calls");
+		ASSERT_EQ(insns[cnt - 1].code, BPF_JMP | BPF_JA,
+			  "the third exit: a jump");
+		/* Blinding makes the jump over "r0 += 1" three insns */
+		ASSERT_LT(insns[cnt - 1].off, 0, "back");
+		ASSERT_GT(insns[cnt - 1].off, -32, "to the second copy");
+		free(insns);
+	}
+	/* Each path runs the epilogue once: 10000 added, the return doubled */
+	check_run_fd(fd, 0, 2, 10000);
+	check_run_fd(fd, 1, 2 * (LONG_K + 1), 10001);
+	check_run_fd(fd, 2, 2 * (LONG_K + 2), 10002);
+	close(fd);
+}
+
 /* The first character of the sysctl file @path, @dflt if unreadable */
 static char sysctl_char(const char *path, char dflt)
 {
@@ -582,9 +710,8 @@ void test_dummy_pe_ops(void)
 	skel = dummy_pe_ops__open();
 	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
 		return;
-	/* Their own subtests load them, or fail to */
+	/* Its own subtest loads it, or fails to */
 	bpf_program__set_autoload(skel->progs.kfunc_only, false);
-	bpf_program__set_autoload(skel->progs.tail_call_subprog, false);
 	if (!ASSERT_OK(dummy_pe_ops__load(skel), "dummy_pe_ops__load")) {
 		dummy_pe_ops__destroy(skel);
 		return;
@@ -640,6 +767,12 @@ void test_dummy_pe_ops(void)
 		test_tail_call_subprog();
 	if (test__start_subtest("freplace"))
 		test_freplace(skel);
+	if (test__start_subtest("implicit"))
+		test_implicit(skel);
+	if (test__start_subtest("loop_callback"))
+		test_loop_callback();
+	if (test__start_subtest("long"))
+		test_long();
 	if (test__start_subtest("stack_504")) {
 		check_jited_frame(skel->progs.stack_504, 512);
 		/* returns 7; 10001, returns 14 */

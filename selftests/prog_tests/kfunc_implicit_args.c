@@ -95,38 +95,6 @@ static int run_prog(int prog_fd, __u32 *retval)
 	return err;
 }
 
-/* The instructions of @prog_fd as the verifier left them; free() them. */
-static struct bpf_insn *get_xlated(int prog_fd, __u32 *cnt)
-{
-	__u32 len = sizeof(struct bpf_prog_info), size;
-	struct bpf_prog_info info = {};
-	struct bpf_insn *insns;
-
-	if (!ASSERT_OK(bpf_obj_get_info_by_fd(prog_fd, &info, &len),
-		       "bpf_obj_get_info_by_fd"))
-		return NULL;
-	size = info.xlated_prog_len;
-	if (!ASSERT_GT(size, 0, "xlated_prog_len") ||
-	    !ASSERT_EQ(size % sizeof(*insns), 0, "xlated_prog_len % insn"))
-		return NULL;
-	insns = calloc(1, size);
-	if (!ASSERT_OK_PTR(insns, "calloc"))
-		return NULL;
-
-	memset(&info, 0, sizeof(info));
-	info.xlated_prog_len = size;
-	info.xlated_prog_insns = ptr_to_u64(insns);
-	len = sizeof(info);
-	if (!ASSERT_OK(bpf_obj_get_info_by_fd(prog_fd, &info, &len),
-		       "bpf_obj_get_info_by_fd xlated") ||
-	    !ASSERT_EQ(info.xlated_prog_len, size, "xlated_prog_len again")) {
-		free(insns);
-		return NULL;
-	}
-	*cnt = size / sizeof(*insns);
-	return insns;
-}
-
 /*
  * Is @insn the start of an ld_imm64 of a plain 64-bit value (src_reg 0) into
  * register @reg?  Set *@imm to the value.
@@ -158,8 +126,8 @@ static void check_xlated_calls(int prog_fd, int nr_calls, int reg)
 	__u32 i, cnt;
 	int calls = 0;
 
-	insns = get_xlated(prog_fd, &cnt);
-	if (!insns)
+	insns = get_xlated_insns(prog_fd, &cnt);
+	if (!ASSERT_OK_PTR(insns, "get_xlated_insns"))
 		return;
 	if (xlated_blinded(insns, cnt)) {
 		free(insns);
@@ -197,8 +165,8 @@ static void check_xlated_layout(int prog_fd, const struct bpf_insn *orig,
 	bool ok = false;
 	int calls = 0;
 
-	insns = get_xlated(prog_fd, &cnt);
-	if (!insns)
+	insns = get_xlated_insns(prog_fd, &cnt);
+	if (!ASSERT_OK_PTR(insns, "get_xlated_insns"))
 		return;
 	if (xlated_blinded(insns, cnt)) {
 		free(insns);
@@ -574,7 +542,8 @@ static void test_raw_jump_to_call(void)
 	}
 	check_xlated_calls(fd, 1, BPF_REG_3);
 	/* Blinded, the jump compares with AX: its target is not looked at */
-	xlated = blinded ? NULL : get_xlated(fd, &cnt);
+	xlated = blinded ? NULL : get_xlated_insns(fd, &cnt);
+	ASSERT_TRUE(blinded || xlated, "get_xlated_insns");
 	for (i = 0; xlated && i < cnt; i++) {
 		if (xlated[i].code != (BPF_JMP | BPF_JNE | BPF_K))
 			continue;

@@ -187,9 +187,10 @@ static __naked __noinline int sub_tail_call(void)
 
 /*
  * Refused: tail_callee's epilogue would run when sub_tail_call returns,
- * then this program's own.  Its own subtest loads it, or fails to.
+ * then this program's own.  Not loaded with the others ("?"): its own
+ * subtest loads it, or fails to.
  */
-SEC("struct_ops/test_pro_epilogue")
+SEC("?struct_ops/test_pro_epilogue")
 __naked int tail_call_subprog(void)
 {
 	asm volatile (
@@ -235,6 +236,32 @@ __naked int stack_504(void)
 	"r0 = *(u64 *)(r10 - 504);"
 	"exit;"
 	::: __clobber_all);
+}
+
+/* test_implicit's epilogue adds 10000 and the program's id */
+SEC("struct_ops/test_implicit")
+__naked int implicit(void)
+{
+	asm volatile (DOUBLE_A ::: __clobber_all);
+}
+
+static int count_cb(__u32 i, __u64 *n)
+{
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Returns 3, counted by a bpf_loop callback: a subprogram, its exit too.
+ * Its own subtest loads it: 6.1 runs callbacks only JITed.
+ */
+SEC("?struct_ops/test_epilogue")
+int loop_callback(unsigned long long *ctx)
+{
+	__u64 n = 0;
+
+	bpf_loop(3, count_cb, &n, 0);
+	return n;
 }
 
 /* Each program in a struct_ops map of its own, for its member */
@@ -297,4 +324,14 @@ struct bpf_dummy_pe_ops global_sub_ops = {
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops stack_ops = {
 	.test_epilogue = (void *)stack_504,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops implicit_ops = {
+	.test_implicit = (void *)implicit,
+};
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops loop_ops = {
+	.test_epilogue = (void *)loop_callback,
 };

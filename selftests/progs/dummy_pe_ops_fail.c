@@ -31,7 +31,7 @@ __naked int bad_kfunc_id(void)
 }
 
 SEC("struct_ops/test_bad_kfunc_denied")
-__failure __msg("the epilogue calls bpf_kfunc_call_test1, a kfunc not allowed for this program")
+__failure __msg("the epilogue cannot call kernel function bpf_kfunc_call_test1")
 __naked int bad_kfunc_denied(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
@@ -58,6 +58,60 @@ __naked int bad_helper(void)
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
+SEC("struct_ops/test_bad_ld_imm64")
+__failure
+__msg("the prologue has an ld_imm64 with src_reg 1: generated code loads plain 64-bit values only")
+__naked int bad_ld_imm64(void)
+{
+	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
+}
+
+/* 32 bytes of stack, called from 480: 512 in all, the limit */
+static __naked __noinline int stack_32(void)
+{
+	asm volatile (
+	"r2 = 0;"
+	"*(u64 *)(r10 - 32) = r2;"
+	"r0 = 0;"
+	"exit;"
+	::: __clobber_all);
+}
+
+/* The control: without an epilogue the call chain fits */
+SEC("struct_ops/test_prologue")
+__success
+__naked int chain_512(void)
+{
+	asm volatile (
+	"r2 = 0;"
+	"*(u64 *)(r10 - 480) = r2;"
+	"call %[stack_32];"
+	"exit;"
+	:: __imm(stack_32) : __clobber_all);
+}
+
+/*
+ * With one, the 8 bytes of the saved context make the main program's 488,
+ * counted as 512 (each frame is rounded up to 32 bytes): 544 in all.
+ */
+SEC("struct_ops/test_epilogue")
+__failure __msg("combined stack size of 2 calls is 544. Too large")
+__naked int chain_544(void)
+{
+	asm volatile (
+	"r2 = 0;"
+	"*(u64 *)(r10 - 480) = r2;"
+	"call %[stack_32];"
+	"exit;"
+	:: __imm(stack_32) : __clobber_all);
+}
+
+SEC(".struct_ops")
+struct bpf_dummy_pe_ops chain_ops = {
+	.test_prologue = (void *)chain_512,
+	.test_epilogue = (void *)chain_544,
+};
+
 SEC(".struct_ops")
 struct bpf_dummy_pe_ops stack_ops = {
 	.test_epilogue = (void *)stack_512,
@@ -70,4 +124,5 @@ struct bpf_dummy_pe_ops bad_ops = {
 	.test_bad_too_long = (void *)bad_too_long,
 	.test_bad_helper = (void *)bad_helper,
 	.test_helper_id = (void *)helper_id,
+	.test_bad_ld_imm64 = (void *)bad_ld_imm64,
 };
