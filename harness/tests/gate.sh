@@ -189,5 +189,24 @@ else
 	fails=$((fails + 1))
 fi
 
+# The modules suite: a result line each, and an incomplete suite (the
+# guest died loading a module) is a failure.
+{
+	guest "$base_progs" '' '#1/p t:OK\n'
+	printf '=== kfs suite: modules\n#1 kfs_unrewritten_refused:OK\nkfs: modules done\n'
+	printf '=== kfs suite: modules\n'
+} >"$tmp/m.out"
+n=$((n + 1))
+got=$(head -n -1 "$tmp/m.out" | awk -f "$KFS_HARNESS/results.awk" |
+	grep '^[A-Z]*	modules:' | sort | tr '\t\n' ' /')
+want='OK modules:kfs_unrewritten_refused/'
+got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/m.out" | grep -c '^FAIL	modules:(incomplete)$')
+if [ "$got" = "$want" ] && [ "$got2" = 1 ]; then
+	echo "ok   gate case modules"
+else
+	echo "FAIL gate case modules: '$got' (expected '$want'), $got2 incomplete (expected 1)"
+	fails=$((fails + 1))
+fi
+
 [ "$fails" -eq 0 ] || die "gate: $fails of $n cases wrong"
 msg "gate: $n/$n cases"
