@@ -8,8 +8,8 @@
  * The prologue adds 1000 to args->a, the epilogue adds 10000 and doubles the
  * return value, both through the kfunc bpf_kfunc_dummy_pe_add(), or, where
  * the program cannot call kfuncs, its BPF_CALL_2 counterpart
- * bpf_dummy_pe_add(), called directly.  make check runs these tests with
- * the JIT and with the interpreter (net.core.bpf_jit_enable=0).
+ * bpf_dummy_pe_add(), called directly.  They pass with the JIT and with the
+ * interpreter (net.core.bpf_jit_enable=0).
  */
 #include <test_progs.h>
 #include <trace_helpers.h>
@@ -19,7 +19,7 @@
 #include "dummy_pe_ops_fail.skel.h"
 #include "dummy_pe_ops_freplace.skel.h"
 
-/* include/linux/bpf.h */
+/* include/linux/bpf_dummy_pe_ops.h */
 struct bpf_dummy_pe_args {
 	__u64 a;
 };
@@ -378,11 +378,20 @@ static void test_direct_call(struct dummy_pe_ops *skel)
 static void test_tail_call(struct dummy_pe_ops *skel)
 {
 	int callee = bpf_program__fd(skel->progs.tail_callee), key = 0;
+	int other = bpf_program__fd(skel->progs.prologue_only);
+	int map = bpf_map__fd(skel->maps.jmp_table);
 
-	if (!ASSERT_OK(bpf_map_update_elem(bpf_map__fd(skel->maps.jmp_table),
-					   &key, &callee, BPF_ANY),
+	if (!ASSERT_OK(bpf_map_update_elem(map, &key, &callee, BPF_ANY),
 		       "jmp_table update"))
 		return;
+	/*
+	 * A program of another member has other generated code, or none: a
+	 * tail call to it would end this one without its epilogue.  The
+	 * prog array takes programs of its owner's member only
+	 * (bpf_prog_map_compatible() compares expected_attach_type).
+	 */
+	ASSERT_ERR(bpf_map_update_elem(map, &key, &other, BPF_ANY),
+		   "jmp_table update with another member's program");
 	/*
 	 * tail_caller's prologue: 1001, +1: 1002, tail call; tail_callee's
 	 * prologue: 2002, *2: 4004, returns 5; its epilogue: 14004, returns
@@ -564,6 +573,40 @@ static void test_freplace(struct dummy_pe_ops *skel)
 }
 
 /*
+ * The epilogue's call of test_implicit's @fd: with the JIT, the kfunc, an
+ * ld_imm64 of the aux into R3 inserted before it by the verifier; without,
+ * the direct call of bpf_dummy_pe_add_id(), after the generator's ld_imm64.
+ * Not where blinding rewrote the ld_imm64.
+ */
+static void check_implicit_call(int fd)
+{
+	__s32 imm = call_imm("bpf_dummy_pe_add_id");
+	struct bpf_insn *insns, *call = NULL;
+	__u32 i, cnt;
+
+	insns = get_xlated_insns(fd, &cnt);
+	if (!ASSERT_OK_PTR(insns, "get_xlated_insns"))
+		return;
+	for (i = 2; !blinded && !call && i < cnt; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL))
+			call = &insns[i];
+	if (call) {
+		if (interp)
+			ASSERT_TRUE(!call->src_reg && call->imm == imm,
+				    "a direct call of bpf_dummy_pe_add_id");
+		else
+			ASSERT_EQ((int)call->src_reg, BPF_PSEUDO_KFUNC_CALL,
+				  "a call of the kfunc");
+		ASSERT_EQ(call[-2].code, BPF_LD | BPF_IMM | BPF_DW,
+			  "an ld_imm64 before the call");
+		ASSERT_EQ((int)call[-2].dst_reg, BPF_REG_3, "of R3, the aux");
+	} else if (!blinded) {
+		ASSERT_TRUE(false, "the epilogue's call");
+	}
+	free(insns);
+}
+
+/*
  * test_implicit's epilogue adds 10000 and the program's id: by the
  * KF_IMPLICIT_ARGS kfunc, whose call the verifier gives the aux, or where
  * the program cannot call kfuncs (the interpreter) by the kfunc's
@@ -580,6 +623,7 @@ static void test_implicit(struct dummy_pe_ops *skel)
 		return;
 	/* 2, returns 2; 10002 + the id, returns 4 */
 	check_run(skel->progs.implicit, 1, 4, 10002 + info.id);
+	check_implicit_call(fd);
 }
 
 /*
