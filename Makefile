@@ -15,7 +15,7 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
-	bench llvm-min clean distclean help
+	bench llvm-min fuzz clean distclean help
 
 all: kernel
 
@@ -23,7 +23,8 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign cross baseline bench llvm-min clean distclean'
+	@echo '               vm-run resign cross baseline bench llvm-min fuzz'
+	@echo '               clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el: cross-build with BTF (arm64: boot in QEMU)'
 
 deps:
@@ -51,6 +52,11 @@ lto: tree
 
 check:
 	@$(H)/check.sh
+
+# Randomized programs for the generated-code types, checked against an
+# oracle, JIT, interpreter and blinding: make fuzz SEED=1 N=100000
+fuzz: selftests
+	@SEED=$(SEED) N=$(N) $(H)/fuzz.sh gcc
 
 # The ThinLTO kernel with LLVM 13, the oldest Debian 12 ships: build it,
 # check its BTF, boot it and run the kfunc tests (not in make check).
