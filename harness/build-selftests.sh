@@ -46,6 +46,9 @@ logged "selftests-$flavor" "${smake[@]}" \
 # the source directory, not OUTPUT.
 ln -sfn "$out/tools/sbin/bpftool" "$out/bpftool"
 
+# The randomized programs of generated code (guest-tests.sh's fuzz suite).
+"$KFS_HARNESS/fuzz.sh" --compile "$flavor"
+
 # kfunc_annotation/kfunc_sets reads the running kernel's kfunc sets from its
 # image, looked for next to test_progs first.
 ln -sfn "$kout/vmlinux" "$out/vmlinux"

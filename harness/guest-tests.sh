@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# guest-tests.sh ALLOW DENY [LIMIT [WHOLE [NOJIT [HARDEN]]]]: run inside the VM from the
+# guest-tests.sh ALLOW DENY [LIMIT [WHOLE [NOJIT [HARDEN [FUZZ]]]]]: run inside the VM from the
 # selftests output directory.  test_progs on the comma-separated ALLOW list
 # (empty: every test, as 'make baseline' runs it) minus DENY, first in
 # parallel, one worker a CPU (test_progs still runs its serial_test_* tests
@@ -13,7 +13,9 @@
 # comma-separated NOJIT list (suite test_progs-nojit); with the JIT on and
 # every program's constants blinded (net.core.bpf_jit_harden=2), those of
 # the HARDEN list (suite test_progs-harden).  Then the modules that
-# kfunc-enforce.sh left in the directory (suite modules).  Each
+# kfunc-enforce.sh left in the directory (suite modules).  Then, FUZZ
+# greater than 0, pe-fuzz's random programs of generated code, seeds 1 to
+# FUZZ in each of its modes (suite fuzz: one result per mode).  Each
 # suite is introduced by a marker line that results.awk reads; test_progs'
 # lines are also written, time-stamped, to the job directory (progs.times).
 # Exits non-zero if a suite failed.
@@ -119,6 +121,32 @@ if [ -f kfs_unrewritten.ko ]; then
 	echo "#1 kfs_unrewritten_refused:$r"
 	[ "$r" = OK ] || rc=1
 	echo "kfs: modules done"
+fi
+fuzz=${7:-0}
+if [ "$fuzz" -gt 0 ]; then
+	echo "=== kfs suite: fuzz"
+	if [ ! -x ./pe-fuzz ]; then
+		echo "kfs: no ./pe-fuzz (fuzz.sh --compile builds it)"
+		echo "#1 pe-fuzz:FAIL"
+		rc=1
+	else
+		frc=0
+		./pe-fuzz 1 "$fuzz" </dev/null >"$job/fuzz.out" 2>&1 || frc=$?
+		grep -E '^(mode |pe-fuzz: )' "$job/fuzz.out"
+		for m in jit interp harden; do
+			r=FAIL
+			! grep -Eq "^mode $m: .*, failures 0$" "$job/fuzz.out" ||
+				r=OK
+			echo "#1 pe-fuzz/$m:$r"
+		done
+		if [ "$frc" -ne 0 ]; then
+			echo "kfs: pe-fuzz exited $frc; the first failures:"
+			grep -A 40 -m 3 '^FAIL' "$job/fuzz.out" | head -n 120
+			tail -n 5 "$job/fuzz.out"
+			rc=1
+		fi
+	fi
+	echo "kfs: fuzz done"
 fi
 echo "=== kfs suite: end"
 exit $rc

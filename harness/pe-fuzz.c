@@ -12,22 +12,28 @@
  *
  * The programs have ALU64 and ALU32 operations with immediates and
  * registers, stack slots up to the 512-byte limit, forward branches,
- * bounded loops, early exits, a jump back to the first instruction, BPF
- * subprograms, bpf_loop callbacks, a tail call from the main program, and
- * calls of the kfuncs bpf_kfunc_dummy_pe_add() and, KF_IMPLICIT_ARGS,
- * bpf_kfunc_dummy_pe_add_id() from the main program and from subprograms.
+ * bounded loops, early exits, a jump back to the first instruction, static
+ * BPF subprograms, global functions, bpf_loop callbacks (with the
+ * program's BTF func_info), tail calls from the main program and from
+ * subprograms, and calls of the kfuncs bpf_kfunc_dummy_pe_add() and,
+ * KF_IMPLICIT_ARGS, bpf_kfunc_dummy_pe_add_id() from the main program,
+ * from subprograms and from callbacks.
  *
  * The oracle: the member's prologue adds 1000 to args->a, its epilogue
  * 10000 (test_implicit's: 10000 and the program's id) and doubles the
  * return value; with what the program itself adds, args->a after a run
  * says whether each ran exactly once, and the return value whether the
- * epilogue saw the program's.  A program the generator knows the verifier
- * must refuse (a kfunc or a callback without the JIT, a tail call with
- * subprograms without it, no stack left for the epilogue's slot) must be
- * refused with the documented message; any other refusal, any load of
- * such a program, and any wrong result is a failure, printed with its
- * seed, mode and instructions.  Prints, per mode, the programs generated,
- * loaded and refused by reason, and the failures; exits 1 on a failure.
+ * epilogue saw the program's.  A program that breaks a documented rule (a
+ * kfunc or a callback without the JIT, a tail call in a program with
+ * subprograms without it or from a subprogram of a program with an
+ * epilogue, no stack left for the epilogue's slot) may only be refused
+ * with that rule's message, and must be where the verifier sees the
+ * whole program (a kfunc call) or where a run reaches what breaks the
+ * rule (the verifier reached it too; what it did not reach it removes).
+ * Any other refusal, any load of such a program, and any wrong result is
+ * a failure, printed with its seed, mode and instructions.  Prints, per
+ * mode, the programs generated, loaded and refused by reason, and the
+ * failures; exits 1 on a failure.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -60,13 +66,15 @@ enum mode { JIT, INTERP, HARDEN, NR_MODES };
 static const char *const mode_names[] = { "jit", "interp", "harden" };
 
 /* Refusals the generator predicts; their messages, as the verifier's */
-enum refusal { R_NONE, R_KFUNC, R_CALLBACK, R_TAIL_SUB, R_STACK, NR_REFUSALS };
+enum refusal { R_NONE, R_KFUNC, R_CALLBACK, R_TAIL_SUB, R_STACK, R_TAIL_EPI,
+	       NR_REFUSALS };
 static const char *const refusal_msgs[] = {
 	NULL,
 	"JIT is required for calling kernel function",
 	"callbacks are not allowed in non-JITed programs",
 	"tail_calls are not allowed in non-JITed programs with bpf-to-bpf calls",
 	"epilogue needs 8 more",
+	"a program with an epilogue may tail call only from its main program",
 };
 
 static __u64 rnd_state;
@@ -90,17 +98,25 @@ struct fixup {
 	int sub;
 };
 
+/*
+ * Kinds of subprogram: static, called with r1 = ctx; a bpf_loop callback
+ * changing the caller's slot, or calling a kfunc on the args pointer
+ * spilled there; a global function of two scalars.
+ */
+enum sub_kind { SUB_STATIC, SUB_CB, SUB_CB_KFUNC, SUB_GLOBAL };
+
 struct prog {
 	struct bpf_insn insns[MAX_INSNS];
 	int len;
 	int member;
-	bool kfunc, callback, tail, subprogs;
+	bool kfunc, callback, tail, subprogs, global, tail_sub, cb_kfunc;
+	bool sub_tail_ok;	/* static subprograms may tail call */
 	int main_stack;		/* the deepest slot of the main program */
 	struct fixup fix[64];
 	int nfix;
 	int sub_start[MAX_SUBS];
 	int nsubs;
-	bool sub_is_cb[MAX_SUBS];
+	enum sub_kind sub_kind[MAX_SUBS];
 	bool sub_used[MAX_SUBS];
 };
 
@@ -294,14 +310,19 @@ static void gen_loop(struct gen *g)
 	emit(p, insn(BPF_JMP | BPF_JNE | BPF_K, 9, 0, top - p->len - 1, 0));
 }
 
-/* *(r10 - 8 * slot) = x; bpf_loop(n, callback, r10 - 8 * slot, 0) */
+/*
+ * *(r10 - 8 * slot) = x (or, for a callback calling a kfunc, the args
+ * pointer); bpf_loop(n, callback, r10 - 8 * slot, 0); then a scalar in
+ * the slot again, for the loads that follow.
+ */
 static void gen_bpf_loop(struct gen *g, int sub)
 {
 	struct prog *p = g->p;
 	int slot = 1 + rn(g->max_slot);
+	bool kf = p->sub_kind[sub] == SUB_CB_KFUNC;
 
 	emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
-		     main_regs[rn(8)], -8 * slot, 0));
+		     kf ? 7 : main_regs[rn(8)], -8 * slot, 0));
 	if (!g->depth)
 		g->slot_init[slot] = true;
 	if (8 * slot > p->main_stack)
@@ -317,6 +338,9 @@ static void gen_bpf_loop(struct gen *g, int sub)
 	emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_loop));
 	p->callback = true;
 	reinit_args(p);
+	if (kf)
+		emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, 8,
+			     -8 * slot, 0));
 }
 
 static void gen_ops(struct gen *g, int n, bool loop)
@@ -350,11 +374,22 @@ static void gen_ops(struct gen *g, int n, bool loop)
 			if (p->nsubs && rn(2)) {
 				int s = rn(p->nsubs);
 
-				if (p->sub_is_cb[s]) {
+				if (p->sub_kind[s] == SUB_CB ||
+				    p->sub_kind[s] == SUB_CB_KFUNC) {
 					gen_bpf_loop(g, s);
+				} else if (p->sub_kind[s] == SUB_GLOBAL) {
+					/* two scalars */
+					emit(p, insn(BPF_ALU64 | BPF_MOV |
+						     BPF_X, 1, main_regs[rn(8)],
+						     0, 0));
+					emit(p, insn(BPF_ALU64 | BPF_MOV |
+						     BPF_X, 2, main_regs[rn(8)],
+						     0, 0));
+					call_sub(p, s);
+					reinit_args(p);
 				} else {
 					emit(p, insn(BPF_ALU64 | BPF_MOV |
-						     BPF_X, 1, 7, 0, 0));
+						     BPF_X, 1, 6, 0, 0));
 					call_sub(p, s);
 					reinit_args(p);
 				}
@@ -376,17 +411,21 @@ static void gen_ops(struct gen *g, int n, bool loop)
 }
 
 /*
- * A subprogram: r1 = args, r2 and r3 scalars; returns a scalar.  A
+ * A static subprogram: r1 = ctx, r2 and r3 scalars; returns a scalar; may
+ * call the kfuncs and tail call.  A global function: r1 and r2 scalars,
+ * nothing else (the verifier checks it on its own, from its BTF).  A
  * callback: r1 = the index, r2 = a pointer to the caller's slot, which it
- * changes; returns 0.
+ * changes or, SUB_CB_KFUNC, from which it loads the args pointer for a
+ * kfunc call; returns 0.
  */
 static void gen_sub(struct prog *p, int s)
 {
 	static const int regs[] = { 0, 2, 3, 4, 5 };
+	enum sub_kind kind = p->sub_kind[s];
 	int i, n = 1 + rn(6), slot;
 
 	p->sub_start[s] = p->len;
-	if (p->sub_is_cb[s]) {
+	if (kind == SUB_CB) {
 		emit(p, insn(BPF_LDX | BPF_MEM | BPF_DW, 3, 2, 0, 0));
 		emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_X, 3, 1, 0, 0));
 		emit(p, insn(BPF_ALU64 | BPF_XOR | BPF_K, 3, 0, 0, rimm()));
@@ -395,12 +434,32 @@ static void gen_sub(struct prog *p, int s)
 		emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 		return;
 	}
-	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));
-	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 2, 0, 0));
+	if (kind == SUB_CB_KFUNC) {
+		/* args->a += imm (+ the program's id) per iteration */
+		emit(p, insn(BPF_LDX | BPF_MEM | BPF_DW, 6, 2, 0, 0));
+		gen_kfunc(p, 6);
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
+		emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		p->cb_kfunc = true;
+		return;
+	}
+	if (kind == SUB_GLOBAL) {
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_XOR | BPF_K, 0, 0, 0, rimm()));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, rimm()));
+	} else {
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 1, 0, 0));
+		emit(p, insn(BPF_LDX | BPF_MEM | BPF_DW, 6, 1, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 2, 0, 0));
+	}
 	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, rimm()));
 	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, rimm()));
 	for (i = 0; i < n; i++) {
-		switch (rn(4)) {
+		int k = rn(4);
+
+		if (kind == SUB_STATIC && p->sub_tail_ok && !rn(3))
+			k = 4;
+		switch (k) {
 		case 0:
 			slot = 1 + rn(8);
 			emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
@@ -409,10 +468,14 @@ static void gen_sub(struct prog *p, int s)
 				     BPF_REG_10, -8 * slot, 0));
 			break;
 		case 1:
+			if (kind == SUB_GLOBAL) {
+				gen_alu(p, regs, 5);
+				break;
+			}
 			/* the aux of a kfunc called here is the program's */
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 0, 0, 0));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0));
 			gen_kfunc(p, 6);
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 7, 0, 0));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 8, 0, 0));
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0,
 				     rimm()));
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0,
@@ -421,6 +484,26 @@ static void gen_sub(struct prog *p, int s)
 				     rimm()));
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0,
 				     rimm()));
+			break;
+		case 4:
+			/* a tail call; r0 survives in r8 if it falls through */
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0));
+			emit_ld64(p, 2, BPF_PSEUDO_MAP_FD, tail_map[p->member]);
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0,
+				     rn(2)));
+			emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0,
+				     BPF_FUNC_tail_call));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 8, 0, 0));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0,
+				     rimm()));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0,
+				     rimm()));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0,
+				     rimm()));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0,
+				     rimm()));
+			p->tail_sub = true;
 			break;
 		default:
 			gen_alu(p, regs, 5);
@@ -445,16 +528,23 @@ static void generate(struct prog *p)
 		p->main_stack = STACK;
 	}
 	p->nsubs = rn(3) ? 0 : 1 + rn(MAX_SUBS);
+	/* 6.1 refuses a tail call below 256 bytes of callers' stack */
+	p->sub_tail_ok = p->nsubs && rn(2);
 	for (i = 0; i < p->nsubs; i++) {
-		/* Callbacks need the program's BTF (func_info), which
-		 * pe-fuzz does not write yet: none for now.
-		 */
-		p->sub_is_cb[i] = false;
+		static const enum sub_kind kinds[] = {
+			SUB_STATIC, SUB_STATIC, SUB_CB, SUB_CB_KFUNC,
+			SUB_GLOBAL,
+		};
+
+		p->sub_kind[i] = kinds[rn(sizeof(kinds) / sizeof(kinds[0]))];
 		/* a call chain: main, rounded up, and 64 bytes of a
-		 * subprogram stay within 512 with the epilogue's slot
+		 * subprogram stay within 512 with the epilogue's slot,
+		 * within 256 where the subprogram may tail call
 		 */
-		if (!p->sub_is_cb[i] && g.max_slot > 48)
+		if (g.max_slot > 48)
 			g.max_slot = 48;
+		if (p->sub_tail_ok && g.max_slot > 16)
+			g.max_slot = 16;
 	}
 	if (g.max_slot < 64) {
 		g.slot_init[64] = false;
@@ -510,6 +600,7 @@ static void generate(struct prog *p)
 			continue;
 		gen_sub(p, i);
 		p->subprogs = true;
+		p->global |= p->sub_kind[i] == SUB_GLOBAL;
 	}
 	for (i = 0; i < p->nfix; i++) {
 		struct bpf_insn *in = &p->insns[p->fix[i].insn];
@@ -519,6 +610,18 @@ static void generate(struct prog *p)
 }
 
 /* --- the oracle: an interpreter of what generate() emits --- */
+
+static int prologue_add(int m)
+{
+	return m == M_PROLOGUE || m == M_PRO_EPILOGUE || m == M_DIRECT_CALL ?
+	       PRO_ADD : 0;
+}
+
+static bool has_epilogue(int m)
+{
+	return m != M_PROLOGUE;
+}
+
 
 enum kind { SCALAR, CTX, ARGS, STACKP, MAPP, FUNCP, UNINIT };
 
@@ -538,6 +641,11 @@ struct outcome {
 	__u64 r0;
 	__u64 a;
 	bool tail_called;
+	/* What a run reached, and so the verifier too (see refusable()) */
+	bool tail_reached;	/* a tail call */
+	bool sub_tail_reached;	/* a tail call from a subprogram */
+	bool loop_reached;	/* a bpf_loop call */
+	int deepest;		/* the main program's deepest stack byte */
 	bool bad;		/* the oracle met what it does not model */
 	char why[128];
 };
@@ -606,6 +714,16 @@ static bool cond(__u8 code, __u64 d, __u64 s)
 
 static struct frame frames[8];
 
+static bool cb_kfunc(const struct prog *p, int start)
+{
+	int i;
+
+	for (i = 0; i < p->nsubs; i++)
+		if (p->sub_used[i] && p->sub_start[i] == start)
+			return p->sub_kind[i] == SUB_CB_KFUNC;
+	return false;
+}
+
 /* Run @p on args->a = @a as the kernel must; @id: the program's id */
 static void oracle(const struct prog *p, __u64 a, __u32 id,
 		   struct outcome *o)
@@ -658,6 +776,9 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 			if (s->k == STACKP) {
 				int fr = s->frame, off = s->v + in->off;
 
+				if (!fr && -off > o->deepest)
+					o->deepest = -off;
+
 				d->v = frames[fr].stack[(STACK + off) / 8];
 				d->k = SCALAR;
 			} else if (s->k == CTX) {
@@ -678,6 +799,9 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 		if (cls == BPF_STX) {
 			if (d->k == STACKP) {
 				int fr = d->frame, off = d->v + in->off;
+
+				if (!fr && -off > o->deepest)
+					o->deepest = -off;
 
 				frames[fr].stack[(STACK + off) / 8] = s->v;
 			} else if (d->k == ARGS) {
@@ -734,6 +858,22 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 				if (in->imm == kfunc_add_id_id)
 					o->a += id;
 			} else if (in->imm == BPF_FUNC_tail_call) {
+				o->tail_reached = true;
+				o->sub_tail_reached |= fp > 0;
+				if (f->r[3].v == 0 && fp) {
+					/* from a subprogram: the callee
+					 * returns to its caller (a program
+					 * with an epilogue is refused)
+					 */
+					o->a += prologue_add(p->member);
+					frames[fp - 1].r[0].v = CALLEE_RET;
+					frames[fp - 1].r[0].k = SCALAR;
+					for (i = 1; i <= 5; i++)
+						frames[fp - 1].r[i].k = UNINIT;
+					pc = f->ret_pc;
+					fp--;
+					continue;
+				}
 				if (f->r[3].v == 0) {
 					o->tail_called = true;
 					o->r0 = CALLEE_RET;
@@ -741,11 +881,20 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 				}
 				f->r[0].v = 0;	/* not reached: -ENOENT path */
 			} else if (in->imm == BPF_FUNC_loop) {
+				o->loop_reached = true;
 				__u64 n = f->r[1].v, k;
 				int cb = f->r[2].v;
 				struct val ctxp = f->r[3];
 
-				for (k = 0; k < n; k++) {
+				for (k = 0; k < n && cb_kfunc(p, cb); k++) {
+					const struct bpf_insn *c = &p->insns[cb];
+
+					/* see gen_sub(): ldx; r1 = r6; r2 = imm */
+					o->a += c[2].imm;
+					if (c[3].imm == kfunc_add_id_id)
+						o->a += id;
+				}
+				for (k = 0; k < n && !cb_kfunc(p, cb); k++) {
 					/* the callback, inline: see gen_sub() */
 					int fr = ctxp.frame;
 					int slot = (STACK + (int)ctxp.v) / 8;
@@ -793,17 +942,6 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 
 /* --- the kernel side --- */
 
-static int prologue_add(int m)
-{
-	return m == M_PROLOGUE || m == M_PRO_EPILOGUE || m == M_DIRECT_CALL ?
-	       PRO_ADD : 0;
-}
-
-static bool has_epilogue(int m)
-{
-	return m != M_PROLOGUE;
-}
-
 static void write_sysctl(const char *name, const char *v)
 {
 	char path[128];
@@ -817,18 +955,85 @@ static void write_sysctl(const char *name, const char *v)
 	}
 }
 
+/*
+ * The BTF of a program with subprograms: a FUNC per subprogram, for its
+ * func_info, which 6.1 needs for callbacks and global functions.  All
+ * return u64; a global function takes two u64, the others three (a
+ * static subprogram's first argument is the context: the verifier only
+ * marks its BTF unreliable, as a compiler's would be).
+ */
+static struct btf *prog_btf(const struct prog *p, struct bpf_func_info *fi,
+			    int *nfi)
+{
+	int u64_id, proto0, proto2, proto3, i;
+	struct btf *btf = btf__new_empty();
+	char name[16];
+
+	if (!btf)
+		return NULL;
+	u64_id = btf__add_int(btf, "u64", 8, 0);
+	proto0 = btf__add_func_proto(btf, u64_id);
+	proto2 = btf__add_func_proto(btf, u64_id);
+	btf__add_func_param(btf, "a", u64_id);
+	btf__add_func_param(btf, "b", u64_id);
+	proto3 = btf__add_func_proto(btf, u64_id);
+	btf__add_func_param(btf, "a", u64_id);
+	btf__add_func_param(btf, "b", u64_id);
+	btf__add_func_param(btf, "c", u64_id);
+	fi[0].insn_off = 0;
+	fi[0].type_id = btf__add_func(btf, "prog", BTF_FUNC_GLOBAL, proto0);
+	*nfi = 1;
+	for (i = 0; i < p->nsubs; i++) {
+		bool global = p->sub_kind[i] == SUB_GLOBAL;
+
+		if (!p->sub_used[i])
+			continue;
+		snprintf(name, sizeof(name), "sub%d", i);
+		fi[*nfi].insn_off = p->sub_start[i];
+		fi[*nfi].type_id = btf__add_func(btf, name,
+						 global ? BTF_FUNC_GLOBAL :
+							  BTF_FUNC_STATIC,
+						 global ? proto2 : proto3);
+		(*nfi)++;
+	}
+	if (u64_id < 0 || proto0 < 0 || proto2 < 0 || proto3 < 0 ||
+	    btf__load_into_kernel(btf)) {
+		btf__free(btf);
+		return NULL;
+	}
+	return btf;
+}
+
+/* Load @insns for @member; with @p's BTF where it has subprograms */
 static int load(const struct bpf_insn *insns, int len, int member,
-		char *log, size_t log_size)
+		const struct prog *p, char *log, size_t log_size)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_func_info fi[MAX_SUBS + 1];
+	struct btf *btf = NULL;
+	int fd, nfi;
 
 	opts.expected_attach_type = member;
 	opts.attach_btf_id = ops_type_id;
 	opts.log_buf = log;
 	opts.log_size = log_size;
 	log[0] = 0;
-	return bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, NULL, "GPL", insns,
-			     len, &opts);
+	if (p && p->subprogs) {
+		btf = prog_btf(p, fi, &nfi);
+		if (!btf) {
+			fprintf(stderr, "pe-fuzz: cannot load a program's BTF: %s\n",
+				strerror(errno));
+			exit(2);
+		}
+		opts.prog_btf_fd = btf__fd(btf);
+		opts.func_info = fi;
+		opts.func_info_cnt = nfi;
+		opts.func_info_rec_size = sizeof(fi[0]);
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_STRUCT_OPS, NULL, "GPL", insns,
+			   len, &opts);
+	btf__free(btf);
+	return fd;
 }
 
 /* Per mode: a prog array per member holding a callee that returns 5 */
@@ -849,7 +1054,7 @@ static void setup_tail_calls(void)
 			close(tail_map[m]);
 		tail_map[m] = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4,
 					     4, 1, NULL);
-		fd = load(callee, 2, m, log, sizeof(log));
+		fd = load(callee, 2, m, NULL, log, sizeof(log));
 		if (tail_map[m] < 0 || fd < 0 ||
 		    bpf_map_update_elem(tail_map[m], &key, &fd, BPF_ANY)) {
 			fprintf(stderr, "pe-fuzz: tail call setup failed for member %d: %s\n%s",
@@ -884,18 +1089,38 @@ struct stats {
 	long generated, loaded, runs, refused[NR_REFUSALS], failures;
 };
 
-static bool refusal_expected(const struct prog *p, enum mode m,
-			     const char *log, int *why)
+/*
+ * The refusals @p may get in mode @m.  Some are made whatever the
+ * verifier reaches: a kfunc call without the JIT (add_kfunc_call()).
+ * The others only where it reaches the instruction: it prunes branches on
+ * known values, and removes the code it never reached (a privileged
+ * program) before the later checks.  So those are refusals it may make;
+ * unrefused() fails a program that loaded although one of its runs
+ * reached what it is refused for.
+ */
+static void refusable(const struct prog *p, enum mode m, bool *want)
 {
-	bool want[NR_REFUSALS] = { 0 };
-	int r;
-
+	memset(want, 0, sizeof(*want) * NR_REFUSALS);
 	if (m == INTERP) {
 		want[R_KFUNC] = p->kfunc;
 		want[R_CALLBACK] = p->callback;
-		want[R_TAIL_SUB] = p->tail && p->subprogs;
+		/* any tail call, where there are subprograms (callbacks
+		 * included): check_map_func_compatibility()
+		 */
+		want[R_TAIL_SUB] = (p->tail || p->tail_sub) && p->subprogs;
 	}
+	want[R_TAIL_EPI] = has_epilogue(p->member) && p->tail_sub;
 	want[R_STACK] = has_epilogue(p->member) && p->main_stack > STACK - 8;
+}
+
+/* Refused: whether for a reason it may be; *why the reason */
+static bool refusal_expected(const struct prog *p, enum mode m,
+			     const char *log, int *why)
+{
+	bool want[NR_REFUSALS];
+	int r;
+
+	refusable(p, m, want);
 	*why = R_NONE;
 	for (r = 1; r < NR_REFUSALS; r++) {
 		if (want[r] && strstr(log, refusal_msgs[r])) {
@@ -903,10 +1128,27 @@ static bool refusal_expected(const struct prog *p, enum mode m,
 			return true;
 		}
 	}
-	for (r = 1; r < NR_REFUSALS; r++)
-		if (want[r])
-			*why = -1;	/* should be refused */
+	if (want[R_KFUNC])
+		*why = -1;	/* must be refused */
 	return false;
+}
+
+/* Loaded: the reason it must have been refused for, from a run, or NULL */
+static const char *unrefused(const struct prog *p, enum mode m,
+			     const struct outcome *o)
+{
+	bool want[NR_REFUSALS];
+
+	refusable(p, m, want);
+	if (want[R_CALLBACK] && o->loop_reached)
+		return refusal_msgs[R_CALLBACK];
+	if (want[R_TAIL_SUB] && o->tail_reached)
+		return refusal_msgs[R_TAIL_SUB];
+	if (want[R_TAIL_EPI] && o->sub_tail_reached)
+		return refusal_msgs[R_TAIL_EPI];
+	if (want[R_STACK] && o->deepest > STACK - 8)
+		return refusal_msgs[R_STACK];
+	return NULL;
 }
 
 static void fail(const struct prog *p, __u64 seed, enum mode m,
@@ -937,7 +1179,7 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 		st->failures++;
 		return;
 	}
-	fd = load(p.insns, p.len, p.member, log, sizeof(log));
+	fd = load(p.insns, p.len, p.member, &p, log, sizeof(log));
 	refused_ok = refusal_expected(&p, m, fd < 0 ? log : "", &why);
 	if (fd < 0) {
 		if (refused_ok) {
@@ -974,6 +1216,14 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 		oracle(&p, in + prologue_add(m2), info.id, &o);
 		if (o.bad) {
 			snprintf(what, sizeof(what), "oracle: %s", o.why);
+			fail(&p, seed, m, what, NULL);
+			st->failures++;
+			break;
+		}
+		if (unrefused(&p, m, &o)) {
+			snprintf(what, sizeof(what),
+				 "a = %llu: loaded, but its run reached what this refuses: %s",
+				 (unsigned long long)in, unrefused(&p, m, &o));
 			fail(&p, seed, m, what, NULL);
 			st->failures++;
 			break;
@@ -1043,7 +1293,7 @@ static int find_btf_ids(void)
 static int dry(__u64 seed, __u64 n, bool show)
 {
 	static struct prog p;
-	long bad = 0, insns = 0, feat[6] = { 0 };
+	long bad = 0, insns = 0, feat[9] = { 0 };
 	struct outcome o;
 	__u64 i;
 
@@ -1059,6 +1309,9 @@ static int dry(__u64 seed, __u64 n, bool show)
 		feat[3] += p.subprogs;
 		feat[4] += p.main_stack > STACK - 8;
 		feat[5] += p.insns[0].code == (BPF_JMP | BPF_JEQ | BPF_K);
+		feat[6] += p.global;
+		feat[7] += p.cb_kfunc;
+		feat[8] += p.tail_sub;
 		oracle(&p, 1234, 7, &o);
 		if (show)
 			dump(&p);
@@ -1069,9 +1322,10 @@ static int dry(__u64 seed, __u64 n, bool show)
 				dump(&p);
 		}
 	}
-	printf("dry: %llu programs, %ld insns on average; kfunc %ld, callback %ld, tail call %ld, subprograms %ld, 512-byte stack %ld, jump to insn 0 %ld; oracle failures %ld\n",
+	printf("dry: %llu programs, %ld insns on average; kfunc %ld, callback %ld (kfunc from one %ld), tail call %ld (from a subprogram %ld), subprograms %ld (global %ld), 512-byte stack %ld, jump to insn 0 %ld; oracle failures %ld\n",
 	       (unsigned long long)n, n ? insns / (long)n : 0, feat[0],
-	       feat[1], feat[2], feat[3], feat[4], feat[5], bad);
+	       feat[1], feat[7], feat[2], feat[8], feat[3], feat[6], feat[4],
+	       feat[5], bad);
 	return bad ? 1 : 0;
 }
 

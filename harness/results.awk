@@ -6,6 +6,7 @@
 #   test_progs-nojit:TEST[/SUBTEST] (test_progs run with the JIT off)
 #   test_progs-harden:TEST[/SUBTEST] (with every program's constants blinded)
 #   modules:TEST (guest-tests.sh's own checks of modules the harness built)
+#   fuzz:pe-fuzz/MODE (pe-fuzz's random programs, one result per mode)
 # A test re-run alone (suite test_progs-serial) keeps its last result.
 # test_verifier descriptions that repeat get " #2", " #3"...  A suite that
 # stopped before its Summary line (a crash, a kill) adds
@@ -33,7 +34,7 @@ function tv_name(l) {
 function close_suite() {
 	if (suite == "test_progs-serial" || suite == "test_verifier" ||
 	    suite == "test_progs-nojit" || suite == "test_progs-harden" ||
-	    suite == "modules")
+	    suite == "modules" || suite == "fuzz")
 		if (!summary)
 			res[(suite == "test_progs-serial" ? "test_progs" : suite) \
 			    ":(incomplete)"] = "FAIL"
@@ -88,17 +89,17 @@ suite == "test_verifier" && /^#[0-9]+\/[pu] / {
 	next
 }
 
-suite == "modules" && /^#[0-9]+ +.+:(OK|SKIP|FAIL)$/ {
+(suite == "modules" || suite == "fuzz") && /^#[0-9]+ +.+:(OK|SKIP|FAIL)$/ {
 	line = $0
 	sub(/^#[0-9]+ +/, "", line)
 	r = line
 	sub(/.*:/, "", r)
 	sub(/:[A-Z]+$/, "", line)
-	res["modules:" line] = r
+	res[suite ":" line] = r
 	next
 }
 
-suite == "modules" && /^kfs: modules done$/ {
+(suite == "modules" || suite == "fuzz") && /^kfs: (modules|fuzz) done$/ {
 	summary = 1
 	next
 }

@@ -4,7 +4,9 @@
 # selftests built for it: test_progs on selftests.list (with
 # KFS_SELECTION=all every test, as 'make baseline' does) minus DENYLIST and
 # DENYLIST.FLAVOUR, the whole test_verifier, and the tests of
-# selftests-nojit.list again with the JIT off.  Writes each test's result to
+# selftests-nojit.list again with the JIT off and those of
+# selftests-harden.list with constants blinded, then KFS_FUZZ (1500) random
+# programs of generated code in each mode of pe-fuzz.  Writes each test's result to
 # build/vm/tests-FLAVOUR/results (results.awk) and "PASSED FAILED SKIPPED"
 # to .../counts.  Then the regression gate (KFS_GATE=0 skips it): any test
 # that passed in the committed baseline of the unpatched base (kfs_baseline,
@@ -61,6 +63,19 @@ selected() {
 nojit=$(selected "$KFS_HARNESS/selftests-nojit.list")
 harden=$(selected "$KFS_HARNESS/selftests-harden.list")
 
+# Random programs of generated code run by pe-fuzz in each mode (suite
+# fuzz), KFS_FUZZ of them (0: none); by default 1500 (about a minute in
+# the VM), none for 'make
+# baseline' (KFS_SELECTION=all: the base has no bpf_dummy_pe_ops) or a
+# quick look (KFS_TESTS).
+fuzz=${KFS_FUZZ:-}
+if [ -z "$fuzz" ]; then
+	fuzz=1500
+	[ "${KFS_SELECTION:-list}" != all ] && [ -z "${KFS_TESTS:-}" ] ||
+		fuzz=0
+fi
+[[ "$fuzz" =~ ^[0-9]+$ ]] || die "tests-$flavor: KFS_FUZZ must be a number (got '$fuzz')"
+
 # Time limits: each test re-run alone gets LIMIT seconds; the parallel run
 # gets what is left of the VM's time after boot, test_verifier and one
 # test re-run alone, so that a test that hangs there is named before the
@@ -87,7 +102,7 @@ rc=0
 "$KFS_HARNESS/vm-run.sh" -k "$(kfs_out "$flavor")/arch/x86/boot/bzImage" \
 	-t "$vmt" -n "$name" -C "$st" -- \
 	bash "$KFS_HARNESS/guest-tests.sh" "$allow" "$deny" "$limit" "$whole" \
-	"$nojit" "$harden" |
+	"$nojit" "$harden" "$fuzz" |
 	show || rc=$?
 mkdir -p "$job" && touch "$job/output"
 awk -f "$KFS_HARNESS/results.awk" "$job/output" | sort -t "$(printf '\t')" -k2 \

@@ -200,11 +200,30 @@ n=$((n + 1))
 got=$(head -n -1 "$tmp/m.out" | awk -f "$KFS_HARNESS/results.awk" |
 	grep '^[A-Z]*	modules:' | sort | tr '\t\n' ' /')
 want='OK modules:kfs_unrewritten_refused/'
-got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/m.out" | grep -c '^FAIL	modules:(incomplete)$')
+got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/m.out" | grep -c '^FAIL	modules:(incomplete)$' || true)
 if [ "$got" = "$want" ] && [ "$got2" = 1 ]; then
 	echo "ok   gate case modules"
 else
 	echo "FAIL gate case modules: '$got' (expected '$want'), $got2 incomplete (expected 1)"
+	fails=$((fails + 1))
+fi
+
+# The fuzz suite: a result per mode, and an incomplete suite (the guest
+# died in pe-fuzz) is a failure.
+{
+	guest "$base_progs" '' '#1/p t:OK\n'
+	printf '=== kfs suite: fuzz\n#1 pe-fuzz/jit:OK\n#1 pe-fuzz/interp:FAIL\nkfs: fuzz done\n'
+	printf '=== kfs suite: fuzz\n#1 pe-fuzz/jit:OK\n'
+} >"$tmp/f.out"
+n=$((n + 1))
+got=$(head -n -2 "$tmp/f.out" | awk -f "$KFS_HARNESS/results.awk" |
+	{ grep '^[A-Z]*	fuzz:' || true; } | sort | tr '\t\n' ' /')
+want='FAIL fuzz:pe-fuzz/interp/OK fuzz:pe-fuzz/jit/'
+got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/f.out" | grep -c '^FAIL	fuzz:(incomplete)$' || true)
+if [ "$got" = "$want" ] && [ "$got2" = 1 ]; then
+	echo "ok   gate case fuzz"
+else
+	echo "FAIL gate case fuzz: '$got' (expected '$want'), $got2 incomplete (expected 1)"
 	fails=$((fails + 1))
 fi
 
