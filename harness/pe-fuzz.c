@@ -14,7 +14,8 @@
  * registers, stack slots up to the 512-byte limit, forward branches,
  * bounded loops, early exits, a jump back to the first instruction, static
  * BPF subprograms, global functions, bpf_loop callbacks (with the
- * program's BTF func_info), tail calls from the main program and from
+ * program's BTF func_info; inlined by the verifier, and not where one
+ * call has two callbacks), tail calls from the main program and from
  * subprograms, and calls of the kfuncs bpf_kfunc_dummy_pe_add() and,
  * KF_IMPLICIT_ARGS, bpf_kfunc_dummy_pe_add_id() from the main program,
  * from subprograms and from callbacks.
@@ -30,6 +31,8 @@
  * with that rule's message, and must be where the verifier sees the
  * whole program (a kfunc call) or where a run reaches what breaks the
  * rule (the verifier reached it too; what it did not reach it removes).
+ * A loaded program must be JITed where the JIT is on and not where it is
+ * off, and its translated instructions may not keep what a rule refuses.
  * Any other refusal, any load of such a program, and any wrong result is
  * a failure, printed with its seed, mode and instructions.  Prints, per
  * mode, the programs generated, loaded and refused by reason, and the
@@ -50,6 +53,7 @@
 
 #define MAX_INSNS	1024
 #define MAX_SUBS	4
+#define MAX_FIX		256	/* calls and callback loads */
 #define STACK		512
 #define PRO_ADD		1000
 #define EPI_ADD		10000
@@ -111,8 +115,9 @@ struct prog {
 	int member;
 	bool kfunc, callback, tail, subprogs, global, tail_sub, cb_kfunc;
 	bool sub_tail_ok;	/* static subprograms may tail call */
+	bool loop_not_inlined;	/* a bpf_loop call with two callbacks */
 	int main_stack;		/* the deepest slot of the main program */
-	struct fixup fix[64];
+	struct fixup fix[MAX_FIX];
 	int nfix;
 	int sub_start[MAX_SUBS];
 	int nsubs;
@@ -317,9 +322,14 @@ static void gen_loop(struct gen *g)
  */
 static void gen_bpf_loop(struct gen *g, int sub)
 {
+	static const int cond_regs[] = { 0, 3, 4, 5, 8, 9 };
 	struct prog *p = g->p;
-	int slot = 1 + rn(g->max_slot);
+	int slot = 1 + rn(g->max_slot), alt = -1, i;
 	bool kf = p->sub_kind[sub] == SUB_CB_KFUNC;
+
+	for (i = 0; i < p->nsubs; i++)
+		if (i != sub && p->sub_kind[i] == p->sub_kind[sub])
+			alt = i;
 
 	emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
 		     kf ? 7 : main_regs[rn(8)], -8 * slot, 0));
@@ -332,6 +342,18 @@ static void gen_bpf_loop(struct gen *g, int sub)
 	p->fix[p->nfix++].sub = sub;
 	p->sub_used[sub] = true;
 	emit_ld64(p, 2, BPF_PSEUDO_FUNC, 0);
+	if (alt >= 0 && rn(2)) {
+		/* Two callbacks for one call: bpf_loop is not inlined, its
+		 * C code calls the callback
+		 */
+		emit(p, insn(BPF_JMP | BPF_JSET | BPF_K, cond_regs[rn(6)], 0,
+			     2, 1 << rn(8)));
+		p->fix[p->nfix].insn = p->len;
+		p->fix[p->nfix++].sub = alt;
+		p->sub_used[alt] = true;
+		emit_ld64(p, 2, BPF_PSEUDO_FUNC, 0);
+		p->loop_not_inlined = true;
+	}
 	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 3, BPF_REG_10, 0, 0));
 	emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -8 * slot));
 	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0));
@@ -602,6 +624,8 @@ static void generate(struct prog *p)
 		p->subprogs = true;
 		p->global |= p->sub_kind[i] == SUB_GLOBAL;
 	}
+	if (p->nfix > MAX_FIX - 8)
+		p->len = MAX_INSNS + 1;	/* reported as a generator overflow */
 	for (i = 0; i < p->nfix; i++) {
 		struct bpf_insn *in = &p->insns[p->fix[i].insn];
 
@@ -1162,10 +1186,62 @@ static void fail(const struct prog *p, __u64 seed, enum mode m,
 	dump(p);
 }
 
+/*
+ * A loaded program as the kernel keeps it: JITed in the modes with the
+ * JIT and not without it (6.1 falls back to the interpreter quietly where
+ * no kfunc needs the JIT); and what a static rule refuses, where the
+ * verifier kept it, whether a run reached it or not: a tail call outside
+ * the main program of a program with an epilogue; without the JIT, a
+ * callback or a tail call in a program with subprograms.  NULL if fine.
+ */
+static const char *kept_wrongly(const struct prog *p, enum mode m, int fd,
+				const struct bpf_prog_info *info)
+{
+	static struct bpf_insn xl[4 * MAX_INSNS];
+	struct bpf_func_info fi[MAX_SUBS + 1];
+	struct bpf_prog_info x = {};
+	__u32 len = sizeof(x), n, i, main_end;
+	bool tail = false;
+
+	if (m != INTERP && !info->jited_prog_len)
+		return "not JITed with the JIT on";
+	if (m == INTERP && info->jited_prog_len)
+		return "JITed with the JIT off";
+	x.xlated_prog_len = sizeof(xl);
+	x.xlated_prog_insns = (__u64)(unsigned long)xl;
+	x.nr_func_info = info->nr_func_info < MAX_SUBS + 1 ?
+			 info->nr_func_info : MAX_SUBS + 1;
+	x.func_info_rec_size = sizeof(fi[0]);
+	x.func_info = (__u64)(unsigned long)fi;
+	if (bpf_obj_get_info_by_fd(fd, &x, &len))
+		return "bpf_obj_get_info_by_fd (translated program)";
+	n = x.xlated_prog_len / sizeof(xl[0]);
+	if (n > sizeof(xl) / sizeof(xl[0]))
+		return "translated program too long for pe-fuzz";
+	main_end = x.nr_func_info > 1 ? fi[1].insn_off : n;
+	for (i = 0; i < n; i++) {
+		/* the dump turns BPF_TAIL_CALL back into the helper call */
+		if (xl[i].code == (BPF_JMP | BPF_CALL) && !xl[i].src_reg &&
+		    xl[i].imm == BPF_FUNC_tail_call) {
+			tail = true;
+			if (i >= main_end && has_epilogue(p->member))
+				return refusal_msgs[R_TAIL_EPI];
+		}
+		if (m == INTERP && xl[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		    xl[i].src_reg == BPF_PSEUDO_FUNC)
+			return refusal_msgs[R_CALLBACK];
+	}
+	if (m == INTERP && tail && x.nr_func_info > 1)
+		return refusal_msgs[R_TAIL_SUB];
+	return NULL;
+}
+
 static void one(__u64 seed, enum mode m, struct stats *st)
 {
 	static struct prog p;
-	static char log[1 << 16];
+	/* 6.1 keeps a log's head: room for the messages at its end */
+	static char log[4 << 20];
+	const char *wrong;
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 	int fd, why, i;
@@ -1200,6 +1276,16 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 	st->loaded++;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		fail(&p, seed, m, "bpf_obj_get_info_by_fd", NULL);
+		st->failures++;
+		close(fd);
+		return;
+	}
+	wrong = kept_wrongly(&p, m, fd, &info);
+	if (wrong) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "loaded: %s", wrong);
+		fail(&p, seed, m, what, NULL);
 		st->failures++;
 		close(fd);
 		return;
@@ -1293,7 +1379,7 @@ static int find_btf_ids(void)
 static int dry(__u64 seed, __u64 n, bool show)
 {
 	static struct prog p;
-	long bad = 0, insns = 0, feat[9] = { 0 };
+	long bad = 0, insns = 0, feat[10] = { 0 };
 	struct outcome o;
 	__u64 i;
 
@@ -1312,6 +1398,7 @@ static int dry(__u64 seed, __u64 n, bool show)
 		feat[6] += p.global;
 		feat[7] += p.cb_kfunc;
 		feat[8] += p.tail_sub;
+		feat[9] += p.loop_not_inlined;
 		oracle(&p, 1234, 7, &o);
 		if (show)
 			dump(&p);
@@ -1322,9 +1409,9 @@ static int dry(__u64 seed, __u64 n, bool show)
 				dump(&p);
 		}
 	}
-	printf("dry: %llu programs, %ld insns on average; kfunc %ld, callback %ld (kfunc from one %ld), tail call %ld (from a subprogram %ld), subprograms %ld (global %ld), 512-byte stack %ld, jump to insn 0 %ld; oracle failures %ld\n",
+	printf("dry: %llu programs, %ld insns on average; kfunc %ld, callback %ld (kfunc from one %ld, not inlined %ld), tail call %ld (from a subprogram %ld), subprograms %ld (global %ld), 512-byte stack %ld, jump to insn 0 %ld; oracle failures %ld\n",
 	       (unsigned long long)n, n ? insns / (long)n : 0, feat[0],
-	       feat[1], feat[7], feat[2], feat[8], feat[3], feat[6], feat[4],
+	       feat[1], feat[7], feat[9], feat[2], feat[8], feat[3], feat[6], feat[4],
 	       feat[5], bad);
 	return bad ? 1 : 0;
 }
