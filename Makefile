@@ -25,7 +25,7 @@ help:
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross baseline bench llvm-min fuzz'
 	@echo '               clean distclean'
-	@echo 'make cross ARCH=arm64|ppc64el: cross-build with BTF (arm64: boot in QEMU)'
+	@echo 'make cross ARCH=arm64|ppc64el|i386: cross-build with BTF (arm64, i386: boot in QEMU)'
 
 deps:
 	@$(H)/deps.sh
@@ -103,7 +103,7 @@ kfunc-audit:
 
 # Cross-build the tree with BTF for another architecture, build bpf_testmod
 # against it and, on arm64, call a kfunc in QEMU; not part of check:
-# make cross ARCH=arm64 (the default) or ARCH=ppc64el.
+# make cross ARCH=arm64 (the default), ARCH=ppc64el or ARCH=i386.
 cross: tree
 	@$(H)/cross.sh $(or $(ARCH),arm64)
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cross-init.c: /init of the initramfs that harness/cross.sh boots the
- * arm64 cross-built kernel with under qemu-system-aarch64.  Built static
- * with aarch64-linux-gnu-gcc; needs nothing but the kernel.
+ * cross-built kernels with under QEMU (arm64, i386).  Built static with
+ * the arch's compiler; needs nothing but the kernel.
  *
  * It checks that the kernel has BTF (/sys/kernel/btf/vmlinux), finds the
  * BTF id of the kfunc bpf_kfunc_call_test_pass_ctx (net/bpf/test_run.c,
  * registered for BPF_PROG_TYPE_SCHED_CLS) in it, loads a SCHED_CLS program
  * that calls the kfunc with its context, runs it with BPF_PROG_TEST_RUN on
- * a 64-byte packet, prints one "KFS-CROSS: PASS: ..." or "KFS-CROSS: FAIL:
+ * a 64-byte packet, then checks the generated code of bpf_dummy_pe_ops
+ * (pe_test()), prints one "KFS-CROSS: PASS: ..." or "KFS-CROSS: FAIL:
  * ..." line, and powers the machine off.  The harness looks for the PASS
  * line on the console.
  */
@@ -23,6 +24,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -45,9 +47,10 @@ static void say(const char *fmt, ...)
 
 static void power_off(int status)
 {
-	say("%s, powering off", status ? "failed" : "done");
+	say("%s, stopping the machine", status ? "failed" : "done");
 	sync();
-	reboot(RB_POWER_OFF);
+	/* QEMU runs with -no-reboot: it exits; a power-off needs ACPI */
+	reboot(RB_AUTOBOOT);
 	/* Not reached; if it were, the kernel panics when init exits. */
 	_exit(status);
 }
@@ -145,8 +148,9 @@ static long btf_extra(unsigned int kind, unsigned int vlen)
 	return -1;
 }
 
-/* The BTF id of the FUNC named NAME in the BTF blob, or 0. */
-static uint32_t btf_find_func(const char *btf, size_t len, const char *name)
+/* The BTF id of the type of KIND named NAME in the BTF blob, or 0. */
+static uint32_t btf_find(const char *btf, size_t len, const char *name,
+			 unsigned int want)
 {
 	const struct btf_header *hdr = (const void *)btf;
 	const char *types, *strs;
@@ -168,7 +172,7 @@ static uint32_t btf_find_func(const char *btf, size_t len, const char *name)
 
 		if (extra < 0)
 			fail("BTF type %u has unknown kind %u", id, kind);
-		if (kind == BTF_KIND_FUNC && t->name_off < hdr->str_len &&
+		if (kind == want && t->name_off < hdr->str_len &&
 		    !strcmp(strs + t->name_off, name))
 			return id;
 		off += sizeof(*t) + extra;
@@ -177,22 +181,29 @@ static uint32_t btf_find_func(const char *btf, size_t len, const char *name)
 	return 0;
 }
 
-static void enable_jit(void)
+/* net.core.bpf_jit_enable = @on: prog->jit_requested follows it */
+static void set_jit(int on)
 {
 	const char *path = "/proc/sys/net/core/bpf_jit_enable";
-	char v = 0;
+	char v = 0, want = on ? '1' : '0';
 	int fd;
 
-	/* kfunc calls need the JIT: prog->jit_requested is this sysctl. */
 	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, "1", 1) != 1)
-		say("cannot write 1 to %s: %s", path, strerror(errno));
+	if (fd < 0 || write(fd, &want, 1) != 1)
+		say("cannot write %c to %s: %s", want, path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	fd = open(path, O_RDONLY);
-	if (fd < 0 || read(fd, &v, 1) != 1 || v != '1')
-		fail("%s is not 1 (%s)", path, fd < 0 ? strerror(errno) : "read");
+	if (fd < 0 || read(fd, &v, 1) != 1 || v != want)
+		fail("%s is not %c (%s)", path, want,
+		     fd < 0 ? strerror(errno) : "read");
 	close(fd);
+}
+
+/* kfunc calls need the JIT */
+static void enable_jit(void)
+{
+	set_jit(1);
 }
 
 /*
@@ -268,6 +279,203 @@ static char *vmlinux_btf(size_t *len)
 	return btf;
 }
 
+/* The struct_ops test type of the series, bpf_dummy_pe_ops */
+#define PE_OPS "bpf_dummy_pe_ops"
+#define PE_EPILOGUE 1		/* test_epilogue */
+#define PE_KFUNC_ONLY 9		/* test_kfunc_only */
+
+static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
+		   unsigned int cnt)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_STRUCT_OPS;
+	attr.expected_attach_type = member;
+	attr.attach_btf_id = ops_id;
+	attr.insns = (uintptr_t)prog;
+	attr.insn_cnt = cnt;
+	attr.license = (uintptr_t)"GPL";
+	attr.log_level = 1;
+	attr.log_buf = (uintptr_t)log_buf;
+	attr.log_size = sizeof(log_buf);
+	log_buf[0] = 0;
+	return sys_bpf(BPF_PROG_LOAD, &attr);
+}
+
+/* A kernel of 32 bits, by its machine name (not this program's size) */
+static int kernel_32bit(void)
+{
+	static const char *const m64[] = { "x86_64", "aarch64", "ppc64le",
+					   "ppc64", "s390x", "mips64", "riscv64" };
+	struct utsname u;
+	unsigned int i;
+
+	if (uname(&u))
+		fail("uname: %s", strerror(errno));
+	for (i = 0; i < sizeof(m64) / sizeof(m64[0]); i++)
+		if (!strcmp(u.machine, m64[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Run the struct_ops program @fd on args->a = 7: its epilogue must add
+ * 10000 and double 3.  Count the calls of its translated program: direct
+ * (src_reg 0) and kfunc; fail unless it was JITed as @jited says.
+ */
+static void pe_run(int fd, const char *name, int jited, int *direct,
+		   int *kfuncs)
+{
+	struct bpf_insn xl[64];
+	uint64_t a = 7, out = 0;
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	uint32_t i, n;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = fd;
+	attr.test.ctx_in = (uintptr_t)&a;
+	attr.test.ctx_size_in = sizeof(a);
+	attr.test.ctx_out = (uintptr_t)&out;
+	attr.test.ctx_size_out = sizeof(out);
+	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
+		fail("BPF_PROG_TEST_RUN of %s: %s", name, strerror(errno));
+	if (attr.test.retval != 6 || out != a + 10000)
+		fail("%s: retval %u, args->a %llu; expected 6, %llu", name,
+		     attr.test.retval, (unsigned long long)out,
+		     (unsigned long long)(a + 10000));
+
+	memset(&info, 0, sizeof(info));
+	memset(xl, 0, sizeof(xl));
+	info.xlated_prog_len = sizeof(xl);
+	info.xlated_prog_insns = (uintptr_t)xl;
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
+	if (!info.jited_prog_len != !jited)
+		fail("%s was %sJITed", name, jited ? "not " : "");
+	*direct = *kfuncs = 0;
+	n = info.xlated_prog_len / sizeof(xl[0]);
+	for (i = 0; i < n && i < 64; i++) {
+		if (xl[i].code != (BPF_JMP | BPF_CALL))
+			continue;
+		printf("KFS-CROSS: %s: xlated %u: call src_reg %u imm %d\n",
+		       name, i, xl[i].src_reg, xl[i].imm);
+		if (xl[i].src_reg == BPF_PSEUDO_KFUNC_CALL)
+			(*kfuncs)++;
+		else if (!xl[i].src_reg)
+			(*direct)++;
+	}
+	say("%s: retval 6, args->a %llu, JITed %u bytes, %d direct and %d kfunc calls",
+	    name, (unsigned long long)out, info.jited_prog_len, *direct,
+	    *kfuncs);
+}
+
+/*
+ * A 32-bit kernel: test_epilogue with a BPF-to-BPF call.  6.1's 32-bit
+ * JITs cannot compile those ("NOT YET: opcode 85" from x86-32's), so the
+ * program runs on the interpreter, with the JIT on as with it off.  Its
+ * epilogue must then make the direct call: a kfunc call would fail the
+ * load, the interpreter cannot make one.  That is what the BPF_CALL_2
+ * fallback, and bpf_prog_can_call_kfunc() saying no on 32-bit, are for.
+ */
+static void pe_subprog_32bit(uint32_t ops_id)
+{
+	static const char *const names[] = {
+		"test_epilogue with a subprogram, JIT off",
+		"test_epilogue with a subprogram, JIT on",
+	};
+	struct bpf_insn prog[5];
+	int fd, direct, kfuncs, jit;
+
+	memset(prog, 0, sizeof(prog));
+	prog[0].code = BPF_JMP | BPF_CALL;		/* call insn 3 */
+	prog[0].src_reg = BPF_PSEUDO_CALL;
+	prog[0].imm = 2;
+	prog[1].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 3 */
+	prog[1].imm = 3;
+	prog[2].code = BPF_JMP | BPF_EXIT;
+	prog[3].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 0 */
+	prog[4].code = BPF_JMP | BPF_EXIT;
+
+	for (jit = 0; jit <= 1; jit++) {
+		set_jit(jit);
+		fd = load_pe(ops_id, PE_EPILOGUE, prog, 5);
+		if (fd < 0) {
+			printf("----- verifier log -----\n%s\n-----\n",
+			       log_buf);
+			fail("%s: %s", names[jit], strerror(errno));
+		}
+		pe_run(fd, names[jit], 0, &direct, &kfuncs);
+		if (direct != 1 || kfuncs)
+			fail("%s: %d direct calls, %d kfunc calls; expected the direct call",
+			     names[jit], direct, kfuncs);
+		close(fd);
+	}
+}
+
+/*
+ * Generated code: test_epilogue's epilogue adds 10000 to args->a and
+ * doubles the return value, by a kfunc call where the program can call
+ * kfuncs and by a direct call of its BPF_CALL_2 counterpart where it
+ * cannot: on every 32-bit kernel (bpf_prog_can_call_kfunc()).
+ * test_kfunc_only's epilogue calls the kfunc anyway: with the JIT on, it
+ * loads and makes the kfunc call, on 32-bit kernels too (the x86-32 JIT
+ * calls kfuncs from a program without subprograms).
+ */
+static void pe_test(const char *btf, size_t len)
+{
+	int direct, kfuncs, want_direct = kernel_32bit();
+	struct bpf_insn prog[2];
+	uint32_t ops_id;
+	int fd;
+
+	ops_id = btf_find(btf, len, PE_OPS, BTF_KIND_STRUCT);
+	if (!ops_id)
+		fail("no STRUCT %s in the vmlinux BTF (CONFIG_BPF_DUMMY_PE_OPS?)",
+		     PE_OPS);
+	memset(prog, 0, sizeof(prog));
+	prog[0].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 3 */
+	prog[0].imm = 3;
+	prog[1].code = BPF_JMP | BPF_EXIT;
+
+	if (want_direct)
+		pe_subprog_32bit(ops_id);
+	fd = load_pe(ops_id, PE_EPILOGUE, prog, 2);
+	if (fd < 0) {
+		printf("----- verifier log -----\n%s\n-----\n", log_buf);
+		fail("BPF_PROG_LOAD of %s.test_epilogue: %s", PE_OPS,
+		     strerror(errno));
+	}
+	pe_run(fd, "test_epilogue", 1, &direct, &kfuncs);
+	if (want_direct ? direct != 1 || kfuncs : kfuncs != 1 || direct)
+		fail("test_epilogue's epilogue: %d direct calls, %d kfunc calls; expected the %s on a %d-bit kernel",
+		     direct, kfuncs,
+		     want_direct ? "direct call" : "kfunc call",
+		     want_direct ? 32 : 64);
+	close(fd);
+
+	fd = load_pe(ops_id, PE_KFUNC_ONLY, prog, 2);
+	if (fd < 0) {
+		printf("----- verifier log -----\n%s\n-----\n", log_buf);
+		fail("BPF_PROG_LOAD of %s.test_kfunc_only: %s", PE_OPS,
+		     strerror(errno));
+	}
+	pe_run(fd, "test_kfunc_only", 1, &direct, &kfuncs);
+	if (kfuncs != 1 || direct)
+		fail("test_kfunc_only's epilogue: %d direct calls, %d kfunc calls; expected the kfunc call",
+		     direct, kfuncs);
+	close(fd);
+	say("generated code: the epilogue's call is %s on this %d-bit kernel",
+	    want_direct ? "a direct call of bpf_dummy_pe_add" :
+			  "the kfunc bpf_kfunc_dummy_pe_add",
+	    want_direct ? 32 : 64);
+}
+
 int main(void)
 {
 	struct bpf_insn prog[3];
@@ -283,7 +491,7 @@ int main(void)
 		fail("mount /sys: %s", strerror(errno));
 
 	btf = vmlinux_btf(&btf_len);
-	id = btf_find_func(btf, btf_len, KFUNC);
+	id = btf_find(btf, btf_len, KFUNC, BTF_KIND_FUNC);
 	if (!id)
 		fail("no FUNC %s in the vmlinux BTF", KFUNC);
 	say("%s: BTF id %u", KFUNC, id);
@@ -296,7 +504,8 @@ int main(void)
 	prog[1].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 0 */
 	prog[2].code = BPF_JMP | BPF_EXIT;
 	load_and_run(prog, 3, KFUNC);
-	say("PASS: SCHED_CLS program called kfunc %s (BTF id %u), test run retval 0",
+	pe_test(btf, btf_len);
+	say("PASS: SCHED_CLS program called kfunc %s (BTF id %u), test run retval 0; generated code as expected",
 	    KFUNC, id);
 	power_off(0);
 	return 0;

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # cross.sh [ARCH [config]]: cross-build the patched tree in $KSRC for ARCH,
-# arm64 (the default) or ppc64el, with Debian's cross compilers and BTF,
+# arm64 (the default), ppc64el or i386, with Debian's cross compilers (the
+# host's GCC for i386) and BTF,
 # into build/out/cross-ARCH: allnoconfig plus config/cross.config and
 # config/cross-ARCH.config, so every kfunc file of 6.1 is built and
 # resolve_btfids runs in the vmlinux link; then bpf_testmod.ko against it
-# (module BTF, resolve_btfids on a module).  On arm64, when
-# qemu-system-aarch64 is there, the Image boots under QEMU TCG with an
-# initramfs whose /init (cross-init.c) calls a kfunc from a SCHED_CLS
-# program.  With "config" it stops once the configuration is checked.
+# (module BTF, resolve_btfids on a module).  On arm64 and i386, the kernel
+# boots under QEMU TCG with an initramfs whose /init (cross-init.c) calls
+# a kfunc from a SCHED_CLS program and checks the generated code of
+# bpf_dummy_pe_ops through the JIT.  With "config" it stops once the
+# configuration is checked.
 # Not part of make check.
 # shellcheck source=harness/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +26,19 @@ arm64)	karch=arm64 cross=aarch64-linux-gnu-
 ppc64el) karch=powerpc cross=powerpc64le-linux-gnu-
 	image=vmlinux targets=(vmlinux modules)
 	pkgs=(gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu) ;;
-*)	die "cross: unknown architecture '$arch' (expected arm64 or ppc64el)" ;;
+i386)	karch=i386 cross=
+	image=arch/x86/boot/bzImage targets=(bzImage modules)
+	# gcc-multilib and libc6-dev-i386 for a static 32-bit cross-init.
+	pkgs=(gcc-multilib libc6-dev-i386 qemu-system-x86) ;;
+*)	die "cross: unknown architecture '$arch' (expected arm64, ppc64el or i386)" ;;
+esac
+# The guest, where the arch boots: QEMU, its arguments, the console, and
+# the compiler of cross-init.c.
+case "$arch" in
+arm64)	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57) console=ttyAMA0
+	initcc=(aarch64-linux-gnu-gcc) ;;
+i386)	qemu=(qemu-system-i386) console=ttyS0 initcc=(gcc -m32) ;;
+*)	qemu=() ;;
 esac
 case "$only" in
 ''|config) ;;
@@ -57,7 +71,7 @@ section() {
 # flags, then an (id, flags) pair per kfunc; resolve_btfids writes the
 # count (from the set symbol's size) and the ids.  Fails when a set's count
 # was not written (resolve_btfids did not run on it) or an id is 0 (a kfunc
-# it could not find in .BTF).  Both targets are little-endian, like the
+# it could not find in .BTF).  The targets are little-endian, like the
 # host od reads with.
 kfunc_sets() {
 	local f=$1 bin=$1.btf_ids addr size name base off n cnt i zero
@@ -133,16 +147,16 @@ logged "$step-bpf_testmod" "${kmake[@]}" M="$mod" modules
 res=$(summary "$mod/bpf_testmod.ko" "$KFS_LOGS/$step-bpf_testmod.log")
 msg "$step-bpf_testmod: bpf_testmod.ko: $res"
 
-[ "$arch" = arm64 ] || exit 0
-if ! command -v qemu-system-aarch64 >/dev/null; then
-	msg "$step-boot: skipped, no qemu-system-aarch64"
+[ "${#qemu[@]}" -ne 0 ] || exit 0
+if ! command -v "${qemu[0]}" >/dev/null; then
+	msg "$step-boot: skipped, no ${qemu[0]}"
 	exit 0
 fi
 
 # The initramfs: /init is cross-init.c, static; a console node so that it
 # has stdout.  The tree's gen_init_cpio writes it: no root needed.
 initramfs() {
-	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror \
+	"${initcc[@]}" -static -O2 -Wall -Werror \
 		-o "$out/cross-init" "$KFS_HARNESS/cross-init.c"
 	gcc -O2 -o "$out/gen_init_cpio" "$KSRC/usr/gen_init_cpio.c"
 	cat >"$out/initramfs.list" <<-EOF
@@ -161,10 +175,10 @@ boot_log=$KFS_LOGS/$step-boot.log
 boot() {
 	local rc=0
 
-	timeout 120 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G \
+	timeout 120 "${qemu[@]}" -m 1G \
 		-nographic -no-reboot -kernel "$out/$image" \
 		-initrd "$out/initramfs.cpio" \
-		-append "console=ttyAMA0 panic=-1 oops=panic" </dev/null || rc=$?
+		-append "console=$console panic=-1 oops=panic" </dev/null || rc=$?
 	grep -a -q 'KFS-CROSS: PASS' "$boot_log" && return 0
 	[ "$rc" -ne 124 ] || echo "ERROR: qemu timed out after 120s"
 	grep -a 'KFS-CROSS: FAIL' "$boot_log" | sed 's/^/ERROR: guest: /' || true
