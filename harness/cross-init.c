@@ -284,9 +284,12 @@ static char *vmlinux_btf(size_t *len)
 #define PE_EPILOGUE 1		/* test_epilogue */
 #define PE_KFUNC_ONLY 9		/* test_kfunc_only */
 
+/* Load @prog as bpf_dummy_pe_ops' @member; fail with the log, naming @name */
 static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
-		   unsigned int cnt)
+		   unsigned int cnt, const char *name)
 {
+	int fd;
+
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
@@ -300,7 +303,12 @@ static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
 	attr.log_buf = (uintptr_t)log_buf;
 	attr.log_size = sizeof(log_buf);
 	log_buf[0] = 0;
-	return sys_bpf(BPF_PROG_LOAD, &attr);
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd < 0) {
+		printf("----- verifier log -----\n%s\n-----\n", log_buf);
+		fail("BPF_PROG_LOAD of %s: %s", name, strerror(errno));
+	}
+	return fd;
 }
 
 /* A kernel of 32 bits, by its machine name (not this program's size) */
@@ -404,12 +412,7 @@ static void pe_subprog_32bit(uint32_t ops_id)
 
 	for (jit = 0; jit <= 1; jit++) {
 		set_jit(jit);
-		fd = load_pe(ops_id, PE_EPILOGUE, prog, 5);
-		if (fd < 0) {
-			printf("----- verifier log -----\n%s\n-----\n",
-			       log_buf);
-			fail("%s: %s", names[jit], strerror(errno));
-		}
+		fd = load_pe(ops_id, PE_EPILOGUE, prog, 5, names[jit]);
 		pe_run(fd, names[jit], 0, &direct, &kfuncs);
 		if (direct != 1 || kfuncs)
 			fail("%s: %d direct calls, %d kfunc calls; expected the direct call",
@@ -445,12 +448,7 @@ static void pe_test(const char *btf, size_t len)
 
 	if (want_direct)
 		pe_subprog_32bit(ops_id);
-	fd = load_pe(ops_id, PE_EPILOGUE, prog, 2);
-	if (fd < 0) {
-		printf("----- verifier log -----\n%s\n-----\n", log_buf);
-		fail("BPF_PROG_LOAD of %s.test_epilogue: %s", PE_OPS,
-		     strerror(errno));
-	}
+	fd = load_pe(ops_id, PE_EPILOGUE, prog, 2, "test_epilogue");
 	pe_run(fd, "test_epilogue", 1, &direct, &kfuncs);
 	if (want_direct ? direct != 1 || kfuncs : kfuncs != 1 || direct)
 		fail("test_epilogue's epilogue: %d direct calls, %d kfunc calls; expected the %s on a %d-bit kernel",
@@ -459,12 +457,7 @@ static void pe_test(const char *btf, size_t len)
 		     want_direct ? 32 : 64);
 	close(fd);
 
-	fd = load_pe(ops_id, PE_KFUNC_ONLY, prog, 2);
-	if (fd < 0) {
-		printf("----- verifier log -----\n%s\n-----\n", log_buf);
-		fail("BPF_PROG_LOAD of %s.test_kfunc_only: %s", PE_OPS,
-		     strerror(errno));
-	}
+	fd = load_pe(ops_id, PE_KFUNC_ONLY, prog, 2, "test_kfunc_only");
 	pe_run(fd, "test_kfunc_only", 1, &direct, &kfuncs);
 	if (kfuncs != 1 || direct)
 		fail("test_kfunc_only's epilogue: %d direct calls, %d kfunc calls; expected the kfunc call",

@@ -218,12 +218,17 @@ struct gen {
 /* After a call: R1-R5 are gone, and R0 after a kfunc (void) or a tail
  * call that fell through (not the program's value)
  */
-static void reinit_args(struct prog *p)
+static void reinit_regs(struct prog *p, int first)
 {
 	int r;
 
-	for (r = 1; r <= 5; r++)
+	for (r = first; r <= 5; r++)
 		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, rimm()));
+}
+
+static void reinit_args(struct prog *p)
+{
+	reinit_regs(p, 1);
 }
 
 static void gen_stack(struct gen *g, const int *regs, int nregs)
@@ -498,14 +503,7 @@ static void gen_sub(struct prog *p, int s)
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0));
 			gen_kfunc(p, 6);
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 8, 0, 0));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0,
-				     rimm()));
+			reinit_regs(p, 2);
 			break;
 		case 4:
 			/* a tail call; r0 survives in r8 if it falls through */
@@ -517,14 +515,7 @@ static void gen_sub(struct prog *p, int s)
 			emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0,
 				     BPF_FUNC_tail_call));
 			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 8, 0, 0));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0,
-				     rimm()));
-			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0,
-				     rimm()));
+			reinit_regs(p, 2);
 			p->tail_sub = true;
 			break;
 		default:
