@@ -1232,10 +1232,11 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 	static struct prog p;
 	/* 6.1 keeps a log's head: room for the messages at its end */
 	static char log[4 << 20];
-	const char *wrong;
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	int fd, why, i;
+	int fd, why, i, err;
+	const char *wrong;
+	char what[96];
 	bool refused_ok;
 
 	rnd_state = seed * 0x9E3779B97F4A7C15ULL + 1;
@@ -1247,13 +1248,17 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 		return;
 	}
 	fd = load(p.insns, p.len, p.member, &p, log, sizeof(log));
+	err = errno;
 	refused_ok = refusal_expected(&p, m, fd < 0 ? log : "", &why);
 	if (fd < 0) {
 		if (refused_ok) {
 			st->refused[why]++;
 			return;
 		}
-		fail(&p, seed, m, "refused, not by a documented rule", log);
+		snprintf(what, sizeof(what),
+			 "refused (%s), not by a documented rule",
+			 strerror(err));
+		fail(&p, seed, m, what, log);
 		st->failures++;
 		return;
 	}
@@ -1407,6 +1412,22 @@ static int dry(__u64 seed, __u64 n, bool show)
 	return bad ? 1 : 0;
 }
 
+/*
+ * Programs that found a bug, run in every mode of every run of more than
+ * one program, whatever its range: each with the patch that fixed it.
+ */
+static const __u64 regressions[] = {
+	/*
+	 * A bpf_loop() callback loaded, dropped and never verified, removed
+	 * as dead code while the load still pointed at it: "verifier bug.
+	 * No program starts at insn", from the epilogue's stack check
+	 * (100004) and from jit_subprogs() (100184).  Patch 3, "bpf: Keep a
+	 * callback that the program loads but never calls".
+	 */
+	100004, 100184,
+};
+#define NR_REGRESSIONS (sizeof(regressions) / sizeof(regressions[0]))
+
 int main(int argc, char **argv)
 {
 	bool modes[NR_MODES] = { 0 };
@@ -1443,9 +1464,12 @@ int main(int argc, char **argv)
 		setup_tail_calls();
 		for (i = 0; i < n; i++)
 			one(seed + i, m, &st[m]);
-		printf("mode %s: seeds %llu..%llu: generated %ld, loaded %ld (%ld runs), refused",
+		for (i = 0; n > 1 && i < NR_REGRESSIONS; i++)
+			one(regressions[i], m, &st[m]);
+		printf("mode %s: seeds %llu..%llu and %zu regression seeds: generated %ld, loaded %ld (%ld runs), refused",
 		       mode_names[m], (unsigned long long)seed,
-		       (unsigned long long)(seed + n - 1), st[m].generated,
+		       (unsigned long long)(seed + n - 1),
+		       n > 1 ? NR_REGRESSIONS : 0, st[m].generated,
 		       st[m].loaded, st[m].runs);
 		for (r = 1; r < NR_REFUSALS; r++)
 			printf(" %ld (%s)", st[m].refused[r], refusal_msgs[r]);
