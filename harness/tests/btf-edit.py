@@ -7,7 +7,9 @@ resolve_btfids tests (harness/tests/resolve-btfids.sh):
   rename  the FUNC's name gets another last letter: no FUNC of NAME is left;
   dup     a second FUNC of NAME, with the same prototype, is appended;
   tag:N   a BTF_KIND_DECL_TAG on its parameter N (-1: on the function),
-          named NAME too, is appended, as pahole >= 1.26 can emit one.
+          named NAME too, is appended, as pahole >= 1.26 can emit one;
+  kfunc-tag  a BTF_KIND_DECL_TAG "bpf_kfunc" on the function is appended,
+          as pahole >= 1.27 tags kfuncs.
 
 Exits 1 naming the problem when IN is not BTF or has no FUNC of NAME."""
 
@@ -27,9 +29,10 @@ def fail(msg):
 
 
 def main():
-    if len(sys.argv) != 5 or not (sys.argv[3] in ('rename', 'dup') or
+    if len(sys.argv) != 5 or not (sys.argv[3] in ('rename', 'dup',
+                                                  'kfunc-tag') or
                                   sys.argv[3].startswith('tag:')):
-        fail('usage: btf-edit.py IN OUT rename|dup|tag:N NAME')
+        fail('usage: btf-edit.py IN OUT rename|dup|tag:N|kfunc-tag NAME')
     src, dst, op, name = sys.argv[1:]
     data = bytearray(open(src, 'rb').read())
     if data[:2] == b'\x9f\xeb':
@@ -62,6 +65,17 @@ def main():
     if func is None:
         fail(f'no BTF_KIND_FUNC {name} in {src}')
 
+    if op == 'kfunc-tag':
+        # "bpf_kfunc" in the strings, appended if it is not there
+        tag = data.find(b'\0bpf_kfunc\0', strs, strs + str_len)
+        if tag < 0:
+            tag_off = str_len
+            data[strs + str_len:strs + str_len] = b'bpf_kfunc\0'
+            str_len += len(b'bpf_kfunc\0')
+            struct.pack_into(end + 'I', data, 4 + 16, str_len)
+        else:
+            tag_off = tag + 1 - strs
+        name_off, op = tag_off, 'tag:-1'
     if op == 'rename':
         last = at + len(want)
         data[last] = ord('X') if data[last] != ord('X') else ord('Y')

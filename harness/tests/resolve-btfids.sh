@@ -110,6 +110,62 @@ else
 		"$tmp/dump" | sed 's/^/    /'
 fi
 
+# kfunc_tags DUMP: check that every "bpf_kfunc" decl tag of a raw bpftool
+# DUMP is on its own function, that bpf_kfunc_call_test_implicit_add and
+# $k are tagged and no *_impl is; print how many tags there are, or why not.
+kfunc_tags() {
+	local dump=$1 tags ids id
+
+	tags=$(grep -c "DECL_TAG 'bpf_kfunc' type_id=[0-9]* component_idx=-1\$" "$dump")
+	ids=$(grep -o "DECL_TAG 'bpf_kfunc' type_id=[0-9]*" "$dump" |
+		sort -u | wc -l)
+	[ "$tags" -eq "$ids" ] ||
+		{ echo "$tags tags on $ids functions"; return 1; }
+	for f in bpf_kfunc_call_test_implicit_add "$k" \
+		bpf_kfunc_call_test_implicit_add_impl; do
+		id=$(grep -o "^\[[0-9]*\] FUNC '$f' " "$dump" | grep -o '[0-9]*' | head -n 1)
+		[ -n "$id" ] || { echo "no FUNC $f"; return 1; }
+		if grep -q "DECL_TAG 'bpf_kfunc' type_id=$id " "$dump"; then
+			[ "${f%_impl}" != "$f" ] && { echo "$f is tagged"; return 1; }
+		else
+			[ "${f%_impl}" = "$f" ] && { echo "$f is not tagged"; return 1; }
+		fi
+	done
+	echo "$tags"
+}
+
+# The tags: one on each kfunc that vmlinux's kfunc sets list, as many as
+# resolve_btfids counts kfuncs.
+n=$((n + 1))
+nr_kfuncs=$("$rb" -v --rewrite-btf "$tmp/rewritten-v" "$tmp/tmpv" 2>&1 |
+	sed -n 's/^kfuncs of [^:]*: \([0-9]*\), .*/\1/p')
+if ! bpftool btf dump file "$tmp/rewritten-v" format raw >"$tmp/dump-v" ||
+	! tags=$(kfunc_tags "$tmp/dump-v") || [ "$tags" != "$nr_kfuncs" ]; then
+	echo "resolve-btfids: tags: $tags, for ${nr_kfuncs:-no} kfuncs"
+	fails=$((fails + 1))
+else
+	msg "resolve-btfids($flavor): tags: $tags bpf_kfunc decl tags for $nr_kfuncs kfuncs, none on *_impl"
+fi
+
+# A pahole that tags kfuncs itself (1.27 and later): none is tagged twice.
+objcopy --dump-section .BTF="$tmp/tmpv-btf" "$tmp/tmpv" "$tmp/junk" ||
+	die "resolve-btfids: cannot extract .BTF of $tmp/tmpv"
+python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/tmpv-btf" "$tmp/btf-kt1" \
+	kfunc-tag "$k" || die "resolve-btfids: btf-edit kfunc-tag $k failed"
+python3 "$KFS_HARNESS/tests/btf-edit.py" "$tmp/btf-kt1" "$tmp/btf-kt2" \
+	kfunc-tag bpf_kfunc_call_test_implicit_add ||
+	die "resolve-btfids: btf-edit kfunc-tag bpf_kfunc_call_test_implicit_add failed"
+expect pahole-tags ok "" \
+	-- --rewrite-btf "$tmp/rewritten-kt" --btf "$tmp/btf-kt2" "$tmp/tmpv"
+n=$((n + 1))
+if ! bpftool btf dump file "$tmp/rewritten-kt" format raw >"$tmp/dump-kt" ||
+	! tags=$(kfunc_tags "$tmp/dump-kt") || [ "$tags" != "$nr_kfuncs" ]; then
+	echo "resolve-btfids: pahole-tags: $tags, for ${nr_kfuncs:-no} kfuncs"
+	fails=$((fails + 1))
+else
+	msg "resolve-btfids($flavor): pahole-tags: 2 tagged before, $tags after, none twice"
+fi
+
 # A flagged kfunc whose last parameter is not struct bpf_prog_aux *.
 cp "$tmp/tmpv" "$tmp/implicit-bad"
 python3 "$KFS_HARNESS/tests/btf-ids-flag.py" "$tmp/implicit-bad" "$k" "$set" 0x10000 ||
