@@ -15,7 +15,7 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
-	bench llvm-min fuzz clean distclean help
+	bench llvm-min fuzz vmlinux-h clean distclean help
 
 all: kernel
 
@@ -24,6 +24,7 @@ help:
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross baseline bench llvm-min fuzz'
+	@echo '               vmlinux-h'
 	@echo '               clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el|i386: cross-build with BTF (arm64, i386: boot in QEMU)'
 
@@ -57,6 +58,11 @@ check:
 # oracle, JIT, interpreter and blinding: make fuzz SEED=1 N=100000
 fuzz: selftests
 	@SEED=$(SEED) N=$(N) $(H)/fuzz.sh gcc
+
+# kfunc prototypes in vmlinux.h, used as on Debian 12: a program that
+# declares no kfunc, Debian's libbpf 1.1 and bpftool 7.1 (not in make check)
+vmlinux-h: selftests
+	@$(H)/vmlinux-h.sh gcc
 
 # The ThinLTO kernel with LLVM 13, the oldest Debian 12 ships: build it,
 # check its BTF, boot it and run the kfunc tests (not in make check).

@@ -11,8 +11,9 @@ pkgs=(
 	# kernel build (GCC flavour)
 	build-essential bc bison flex cpio kmod rsync libelf-dev libssl-dev
 	dwarves python3 ccache
-	# BTF dumps in the harness tests (resolve_btfids, KF_IMPLICIT_ARGS)
-	bpftool
+	# BTF dumps in the harness tests (resolve_btfids, KF_IMPLICIT_ARGS);
+	# make vmlinux-h: Debian's bpftool 7.1 and libbpf 1.1, as a BPF author's
+	bpftool libbpf-dev
 	# Clang ThinLTO flavour and BPF selftests
 	clang-16 lld-16 llvm-16
 	# selftests' user space; keyutils and openssl for verify_pkcs7_sig
