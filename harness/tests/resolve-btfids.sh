@@ -111,16 +111,23 @@ else
 fi
 
 # kfunc_tags DUMP: check that every "bpf_kfunc" decl tag of a raw bpftool
-# DUMP is on its own function, that bpf_kfunc_call_test_implicit_add and
+# DUMP is on a FUNC of its own, that bpf_kfunc_call_test_implicit_add and
 # $k are tagged and no *_impl is; print how many tags there are, or why not.
+# (Whether they are the kfunc sets' kfuncs, kfunc_annotation/kfunc_sets
+# checks in the VM, against the sets.)
 kfunc_tags() {
-	local dump=$1 tags ids id
+	local dump=$1 tags ids id f t
 
 	tags=$(grep -c "DECL_TAG 'bpf_kfunc' type_id=[0-9]* component_idx=-1\$" "$dump")
 	ids=$(grep -o "DECL_TAG 'bpf_kfunc' type_id=[0-9]*" "$dump" |
 		sort -u | wc -l)
 	[ "$tags" -eq "$ids" ] ||
 		{ echo "$tags tags on $ids functions"; return 1; }
+	t=$(awk '$2 == "FUNC" { fn[$1] = 1 }
+		$2 == "DECL_TAG" && $3 == "'"'bpf_kfunc'"'" {
+			sub(/type_id=/, "", $4); tag["[" $4 "]"] = 1 }
+		END { for (i in tag) if (!(i in fn)) { print i; exit } }' "$dump")
+	[ -z "$t" ] || { echo "a tag on $t, not a FUNC"; return 1; }
 	for f in bpf_kfunc_call_test_implicit_add "$k" \
 		bpf_kfunc_call_test_implicit_add_impl; do
 		id=$(grep -o "^\[[0-9]*\] FUNC '$f' " "$dump" | grep -o '[0-9]*' | head -n 1)
