@@ -4,7 +4,8 @@
  * calls, keeps its symbol and its full BTF prototype and can be called from
  * BPF; an fexit program attached to it sees both the BPF and the C call; every
  * kfunc set that the running kernel and bpf_testmod register is marked as one
- * and resolves to BTF FUNCs of the names it lists.
+ * and resolves to BTF FUNCs of the names it lists, each tagged "bpf_kfunc"
+ * once, and no other function is tagged so.
  */
 #include <test_progs.h>
 #include <network_helpers.h>
@@ -135,6 +136,28 @@ static int read_file(const char *path, void **buf, size_t *size)
 	return p ? 0 : -ENOMEM;
 }
 
+/*
+ * Count the "bpf_kfunc" decl tags of each type of @btf into @tags (type_cnt
+ * entries); return how many are in @btf's own part (not its base's).
+ */
+static int count_kfunc_tags(const struct btf *btf, int *tags)
+{
+	const struct btf *base = btf__base_btf(btf);
+	__u32 i, start = base ? btf__type_cnt(base) : 1;
+	const struct btf_type *t;
+	int own = 0;
+
+	for (i = 1; i < btf__type_cnt(btf); i++) {
+		t = btf__type_by_id(btf, i);
+		if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1 ||
+		    strcmp(btf__name_by_offset(btf, t->name_off), "bpf_kfunc"))
+			continue;
+		tags[t->type]++;
+		own += i >= start;
+	}
+	return own;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char * const *)a, *(char * const *)b);
@@ -149,7 +172,8 @@ static void check_kfunc_sets(const char *path, const char *sysfs_btf,
 			     struct btf *btf)
 {
 	Elf_Data *btf_data = NULL, *ids = NULL, *syms = NULL;
-	int ids_shndx = -1, fd, nsets = 0, nkfuncs = 0;
+	int ids_shndx = -1, fd, nsets = 0, nkfuncs = 0, ntags, ntagged = 0;
+	int *tags = NULL;
 	size_t shstrndx, strndx = 0, sysfs_size = 0;
 	size_t i, j, nsyms = 0;
 	void *sysfs_buf = NULL;
@@ -195,6 +219,11 @@ static void check_kfunc_sets(const char *path, const char *sysfs_btf,
 	    !ASSERT_OK(memcmp(btf_data->d_buf, sysfs_buf, sysfs_size),
 		       "BTF matches the running kernel"))
 		goto out;
+
+	tags = calloc(btf__type_cnt(btf), sizeof(*tags));
+	if (!ASSERT_OK_PTR(tags, "calloc"))
+		goto out;
+	ntags = count_kfunc_tags(btf, tags);
 
 	for (i = 0; i < nsyms; i++) {
 		const char *name, *set;
@@ -255,6 +284,15 @@ static void check_kfunc_sets(const char *path, const char *sysfs_btf,
 				continue;
 			}
 			got[j] = strdup(btf__name_by_offset(btf, t->name_off));
+			/* one tag on each kfunc; -1 once counted, for ntagged */
+			if (tags[pairs[2 + 2 * j]] == -1)
+				continue;
+			if (!ASSERT_EQ(tags[pairs[2 + 2 * j]], 1,
+				       "one bpf_kfunc decl tag"))
+				printf("%s: set %s: kfunc %s has %d bpf_kfunc tags\n",
+				       path, set, got[j], tags[pairs[2 + 2 * j]]);
+			tags[pairs[2 + 2 * j]] = -1;
+			ntagged++;
 		}
 		qsort(want, nwant, sizeof(*want), cmp_str);
 		qsort(got, cnt, sizeof(*got), cmp_str);
@@ -271,10 +309,13 @@ static void check_kfunc_sets(const char *path, const char *sysfs_btf,
 		nsets++;
 		nkfuncs += cnt;
 	}
-	printf("%s: %d kfuncs in %d kfunc sets, all BTF FUNCs\n", path,
-	       nkfuncs, nsets);
+	printf("%s: %d kfuncs in %d kfunc sets, all BTF FUNCs; %d bpf_kfunc decl tags\n",
+	       path, nkfuncs, nsets, ntags);
 	ASSERT_GT(nkfuncs, 0, "kfuncs found");
+	/* and no tag on anything else, such as a KF_IMPLICIT_ARGS foo_impl */
+	ASSERT_EQ(ntags, ntagged, "bpf_kfunc decl tags only on kfuncs");
 out:
+	free(tags);
 	free(sysfs_buf);
 	if (elf)
 		elf_end(elf);
