@@ -12,13 +12,18 @@
  *
  * The programs have ALU64 and ALU32 operations with immediates and
  * registers, stack slots up to the 512-byte limit, forward branches,
- * bounded loops, early exits, a jump back to the first instruction, static
- * BPF subprograms, global functions, bpf_loop callbacks (with the
+ * bounded loops, early exits, a jump back to the first instruction
+ * (unconditional, or JMP/JMP32 conditional), static BPF subprograms
+ * calling later subprograms of every kind, global functions, bpf_loop
+ * callbacks from the main program and from subprograms (with the
  * program's BTF func_info; inlined by the verifier, and not where one
- * call has two callbacks), tail calls from the main program and from
- * subprograms, and calls of the kfuncs bpf_kfunc_dummy_pe_add() and,
- * KF_IMPLICIT_ARGS, bpf_kfunc_dummy_pe_add_id() from the main program,
- * from subprograms and from callbacks.
+ * call has two callbacks), tail calls from the main program (of a callee,
+ * of an empty slot, or of the program itself until MAX_TAIL_CALL_CNT runs
+ * out) and from subprograms, rarely over 16k straight-line instructions
+ * (a second copy of the epilogue), and calls of the kfuncs
+ * bpf_kfunc_dummy_pe_add() and, KF_IMPLICIT_ARGS,
+ * bpf_kfunc_dummy_pe_add_id() from the main program, from subprograms,
+ * from callbacks and from global functions (on a caller's stack slot).
  *
  * The oracle: the member's prologue adds 1000 to args->a, its epilogue
  * 10000 (test_implicit's: 10000 and the program's id) and doubles the
@@ -51,7 +56,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#define MAX_INSNS	1024
+#define SOFT_INSNS	1024	/* a program, without its filler */
+#define FILLER_MIN	16400	/* over 16k: a second copy of the epilogue */
+#define FILLER_MAX	(FILLER_MIN + 1500)
+#define MAX_INSNS	(SOFT_INSNS + FILLER_MAX)
+#define TAIL_KEYS	3	/* 0: the callee, 1: empty, 2: the program */
+#define TAIL_SELF	2
+#define MAX_TAIL_CALLS	33	/* MAX_TAIL_CALL_CNT */
 #define MAX_SUBS	4
 #define MAX_FIX		256	/* calls and callback loads */
 #define STACK		512
@@ -107,7 +118,8 @@ struct fixup {
  * changing the caller's slot, or calling a kfunc on the args pointer
  * spilled there; a global function of two scalars.
  */
-enum sub_kind { SUB_STATIC, SUB_CB, SUB_CB_KFUNC, SUB_GLOBAL };
+enum sub_kind { SUB_STATIC, SUB_CB, SUB_CB_KFUNC, SUB_GLOBAL,
+		SUB_GLOBAL_KFUNC };
 
 struct prog {
 	struct bpf_insn insns[MAX_INSNS];
@@ -116,6 +128,13 @@ struct prog {
 	bool kfunc, callback, tail, subprogs, global, tail_sub, cb_kfunc;
 	bool sub_tail_ok;	/* static subprograms may tail call */
 	bool loop_not_inlined;	/* a bpf_loop call with two callbacks */
+	bool nested;		/* static subprograms may call subprograms */
+	bool sub_call;		/* and one does */
+	bool tail_self;		/* the main program tail calls itself */
+	bool cond_start;	/* a conditional jump back to insn 0 */
+	bool global_kfunc;	/* a global function calls a kfunc */
+	bool sub_loop;		/* a subprogram calls bpf_loop() */
+	int filler;		/* straight-line insns, 0 or over 16k */
 	int main_stack;		/* the deepest slot of the main program */
 	struct fixup fix[MAX_FIX];
 	int nfix;
@@ -370,13 +389,35 @@ static void gen_bpf_loop(struct gen *g, int sub)
 			     -8 * slot, 0));
 }
 
+/*
+ * A global function that calls a kfunc on a pointer to one of the
+ * caller's stack slots: *(r10 - 8 * slot) = x; sub(r10 - 8 * slot, y)
+ */
+static void gen_global_kfunc_call(struct gen *g, int sub)
+{
+	struct prog *p = g->p;
+	int slot = 1 + rn(g->max_slot);
+
+	emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
+		     main_regs[rn(8)], -8 * slot, 0));
+	if (!g->depth)
+		g->slot_init[slot] = true;
+	if (8 * slot > p->main_stack)
+		p->main_stack = 8 * slot;
+	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, main_regs[rn(8)], 0, 0));
+	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0));
+	emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8 * slot));
+	call_sub(p, sub);
+	reinit_args(p);
+}
+
 static void gen_ops(struct gen *g, int n, bool loop)
 {
 	const int *regs = loop ? loop_regs : main_regs;
 	int nregs = loop ? 7 : 8, i, k;
 	struct prog *p = g->p;
 
-	for (i = 0; i < n && p->len < MAX_INSNS - 64; i++) {
+	for (i = 0; i < n && p->len - p->filler < SOFT_INSNS - 64; i++) {
 		k = rn(loop ? 3 : 10);
 		switch (k) {
 		case 0:
@@ -404,6 +445,9 @@ static void gen_ops(struct gen *g, int n, bool loop)
 				if (p->sub_kind[s] == SUB_CB ||
 				    p->sub_kind[s] == SUB_CB_KFUNC) {
 					gen_bpf_loop(g, s);
+				} else if (p->sub_kind[s] ==
+					   SUB_GLOBAL_KFUNC) {
+					gen_global_kfunc_call(g, s);
 				} else if (p->sub_kind[s] == SUB_GLOBAL) {
 					/* two scalars */
 					emit(p, insn(BPF_ALU64 | BPF_MOV |
@@ -438,12 +482,70 @@ static void gen_ops(struct gen *g, int n, bool loop)
 }
 
 /*
+ * From static subprogram @s (r7: ctx, r6: args, r0 its value, r2-r5
+ * scalars), a call of a later subprogram @t, of any kind: r0 += what it
+ * returns.  A callback through bpf_loop() on a slot of @s's stack.
+ */
+static void gen_sub_call(struct prog *p, int t)
+{
+	static const int regs[] = { 0, 2, 3, 4, 5 };
+	enum sub_kind kind = p->sub_kind[t];
+	int slot = 1 + rn(8);
+
+	p->sub_call = true;
+	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0));
+	switch (kind) {
+	case SUB_CB:
+	case SUB_CB_KFUNC:
+		emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
+			     kind == SUB_CB_KFUNC ? 6 : regs[rn(5)], -8 * slot,
+			     0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1 + rn(5)));
+		p->fix[p->nfix].insn = p->len;
+		p->fix[p->nfix++].sub = t;
+		p->sub_used[t] = true;
+		emit_ld64(p, 2, BPF_PSEUDO_FUNC, 0);
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 3, BPF_REG_10, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -8 * slot));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0));
+		emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_loop));
+		p->callback = true;
+		p->sub_loop = true;
+		break;
+	case SUB_GLOBAL:
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, regs[rn(5)], 0,
+			     0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, regs[rn(5)], 0,
+			     0));
+		call_sub(p, t);
+		break;
+	case SUB_GLOBAL_KFUNC:
+		emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
+			     regs[rn(5)], -8 * slot, 0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, regs[rn(5)], 0,
+			     0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8 * slot));
+		call_sub(p, t);
+		break;
+	default:
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, 7, 0, 0));
+		call_sub(p, t);
+		break;
+	}
+	emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_X, 0, 8, 0, 0));
+	reinit_regs(p, 2);
+}
+
+/*
  * A static subprogram: r1 = ctx, r2 and r3 scalars; returns a scalar; may
- * call the kfuncs and tail call.  A global function: r1 and r2 scalars,
- * nothing else (the verifier checks it on its own, from its BTF).  A
- * callback: r1 = the index, r2 = a pointer to the caller's slot, which it
- * changes or, SUB_CB_KFUNC, from which it loads the args pointer for a
- * kfunc call; returns 0.
+ * call the kfuncs, tail call and, p->nested, call later subprograms.  A
+ * global function: r1 and r2 scalars, nothing else (the verifier checks it
+ * on its own, from its BTF); SUB_GLOBAL_KFUNC: r1 a pointer to a stack
+ * slot of its caller (or NULL), on which it calls a kfunc.  A callback:
+ * r1 = the index, r2 = a pointer to the caller's slot, which it changes
+ * or, SUB_CB_KFUNC, from which it loads the args pointer for a kfunc call;
+ * returns 0.
  */
 static void gen_sub(struct prog *p, int s)
 {
@@ -452,6 +554,18 @@ static void gen_sub(struct prog *p, int s)
 	int i, n = 1 + rn(6), slot;
 
 	p->sub_start[s] = p->len;
+	if (kind == SUB_GLOBAL_KFUNC) {
+		/* r0 = y ^ imm, and if (p) p->a += imm (+ the id) */
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 7, 2, 0, 0));
+		emit(p, insn(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 3, 0));
+		gen_kfunc(p, 6);
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, 7, 0, 0));
+		emit(p, insn(BPF_ALU64 | BPF_XOR | BPF_K, 0, 0, 0, rimm()));
+		emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		p->global_kfunc = true;
+		return;
+	}
 	if (kind == SUB_CB) {
 		emit(p, insn(BPF_LDX | BPF_MEM | BPF_DW, 3, 2, 0, 0));
 		emit(p, insn(BPF_ALU64 | BPF_ADD | BPF_X, 3, 1, 0, 0));
@@ -486,6 +600,9 @@ static void gen_sub(struct prog *p, int s)
 
 		if (kind == SUB_STATIC && p->sub_tail_ok && !rn(3))
 			k = 4;
+		if (kind == SUB_STATIC && p->nested && s + 1 < p->nsubs &&
+		    (!i || rn(2)))
+			k = 5;
 		switch (k) {
 		case 0:
 			slot = 1 + rn(8);
@@ -518,6 +635,9 @@ static void gen_sub(struct prog *p, int s)
 			reinit_regs(p, 2);
 			p->tail_sub = true;
 			break;
+		case 5:
+			gen_sub_call(p, s + 1 + rn(p->nsubs - s - 1));
+			break;
 		default:
 			gen_alu(p, regs, 5);
 			break;
@@ -526,10 +646,42 @@ static void gen_sub(struct prog *p, int s)
 	emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 }
 
+/* if (cond) { r0 = x; exit; } */
+static void gen_early_exit(struct prog *p)
+{
+	int src;
+	bool x;
+	__u8 code = rand_jmp(&x, &src, main_regs, 8);
+
+	emit(p, insn(code | (x ? BPF_X : BPF_K), main_regs[rn(8)],
+		     x ? src : 0, 2, x ? 0 : rimm()));
+	emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 0, main_regs[rn(8)], 0, 0));
+	emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+}
+
+/*
+ * Over 16k straight-line instructions, so that exits before and after
+ * them need copies of the epilogue of their own: register operations
+ * only, which constant blinding leaves as they are (it would triple
+ * operations with immediates, and jumps across them would not reach)
+ */
+static void gen_filler(struct prog *p)
+{
+	static const __u8 ops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_OR,
+				    BPF_AND, BPF_XOR, BPF_MOV };
+	int i, n = FILLER_MIN + rn(FILLER_MAX - FILLER_MIN);
+
+	for (i = 0; i < n; i++)
+		emit(p, insn((rn(2) ? BPF_ALU64 : BPF_ALU) |
+			     ops[rn(sizeof(ops))] | BPF_X, main_regs[rn(8)],
+			     main_regs[rn(8)], 0, 0));
+	p->filler = n;
+}
+
 static void generate(struct prog *p)
 {
 	struct gen g = { .p = p };
-	int i, goto_start = 0, back = -1, tail_at;
+	int i, goto_start = 0, back = -1, tail_at, key;
 
 	memset(p, 0, sizeof(*p));
 	p->member = members[rn(sizeof(members) / sizeof(members[0]))];
@@ -546,7 +698,7 @@ static void generate(struct prog *p)
 	for (i = 0; i < p->nsubs; i++) {
 		static const enum sub_kind kinds[] = {
 			SUB_STATIC, SUB_STATIC, SUB_CB, SUB_CB_KFUNC,
-			SUB_GLOBAL,
+			SUB_GLOBAL, SUB_GLOBAL_KFUNC,
 		};
 
 		p->sub_kind[i] = kinds[rn(sizeof(kinds) / sizeof(kinds[0]))];
@@ -559,6 +711,13 @@ static void generate(struct prog *p)
 		if (p->sub_tail_ok && g.max_slot > 16)
 			g.max_slot = 16;
 	}
+	/* Calls between subprograms: main, 72 bytes rounded up to 96, and
+	 * up to four subprograms of 64 bytes and bpf_loop's 24, each 96,
+	 * stay within 512; no tail calls (256 bytes before them)
+	 */
+	p->nested = p->nsubs > 1 && !p->sub_tail_ok;
+	if (p->nested && g.max_slot > 8)
+		g.max_slot = 8;
 	if (g.max_slot < 64) {
 		g.slot_init[64] = false;
 		p->main_stack = 0;
@@ -578,24 +737,52 @@ static void generate(struct prog *p)
 	if (g.max_slot == 64)
 		emit(p, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, 8,
 			     -STACK, 0));
+	if (!rn(128)) {
+		/* early exits, the filler, maybe another */
+		for (i = rn(3); i >= 0; i--)
+			gen_early_exit(p);
+		gen_filler(p);
+		if (rn(2))
+			gen_early_exit(p);
+	}
 	gen_ops(&g, 3 + rn(12), false);
 	if (goto_start && rn(2)) {
 		/* once: R1 = 0 and back to the start */
-		emit(p, insn(BPF_JMP | BPF_JEQ | BPF_K, 8, 0, 2, rimm()));
-		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0));
-		back = p->len;
-		emit(p, insn(BPF_JMP | BPF_JA, 0, 0, -back - 1, 0));
+		if (rn(2)) {
+			emit(p, insn(BPF_JMP | BPF_JEQ | BPF_K, 8, 0, 2,
+				     rimm()));
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0));
+			back = p->len;
+			emit(p, insn(BPF_JMP | BPF_JA, 0, 0, -back - 1, 0));
+		} else {
+			/* a conditional jump, JMP or JMP32 */
+			int src;
+			bool x;
+			__u8 code = rand_jmp(&x, &src, main_regs, 8);
+
+			emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0));
+			back = p->len;
+			emit(p, insn(code | (x ? BPF_X : BPF_K),
+				     main_regs[rn(8)], x ? src : 0,
+				     -back - 1, x ? 0 : rimm()));
+			p->cond_start = true;
+		}
 	}
 	if (!rn(4)) {
-		/* tail call; falls through if the slot is empty */
+		/* tail call: the callee, an empty slot (falls through) or
+		 * the program itself, again from its start, until the
+		 * tail call count runs out
+		 */
 		tail_at = p->len;
+		key = rn(TAIL_KEYS);
 		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, 6, 0, 0));
 		emit_ld64(p, 2, BPF_PSEUDO_MAP_FD, tail_map[p->member]);
-		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, rn(2)));
+		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, key));
 		emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call));
 		reinit_args(p);
 		emit(p, insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, rimm()));
 		p->tail = true;
+		p->tail_self = key == TAIL_SELF;
 		(void)tail_at;
 	}
 	gen_ops(&g, rn(4), false);
@@ -613,7 +800,8 @@ static void generate(struct prog *p)
 			continue;
 		gen_sub(p, i);
 		p->subprogs = true;
-		p->global |= p->sub_kind[i] == SUB_GLOBAL;
+		p->global |= p->sub_kind[i] == SUB_GLOBAL ||
+			     p->sub_kind[i] == SUB_GLOBAL_KFUNC;
 	}
 	if (p->nfix > MAX_FIX - 8)
 		p->len = MAX_INSNS + 1;	/* reported as a generator overflow */
@@ -650,12 +838,14 @@ struct frame {
 	struct val r[11];
 	__u64 stack[STACK / 8 + 1];
 	int ret_pc;
+	int tcc;	/* tail calls so far: a call passes it by value */
 };
 
 struct outcome {
 	__u64 r0;
 	__u64 a;
 	bool tail_called;
+	int self_calls;		/* tail calls of the program itself */
 	/* What a run reached, and so the verifier too (see refusable()) */
 	bool tail_reached;	/* a tail call */
 	bool sub_tail_reached;	/* a tail call from a subprogram */
@@ -754,7 +944,7 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 	frames[0].r[1].k = CTX;
 	frames[0].r[10].k = STACKP;
 	o->a = a;
-	while (steps++ < 1000000) {
+	while (steps++ < 8000000) {
 		if (pc < 0 || pc >= p->len) {
 			snprintf(o->why, sizeof(o->why), "pc %d out of range",
 				 pc);
@@ -864,18 +1054,58 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 				n->r[10].k = STACKP;
 				n->r[10].frame = fp + 1;
 				n->ret_pc = pc + 1;
+				n->tcc = f->tcc;
 				fp++;
 				pc += in->imm + 1;
 				continue;
 			}
 			if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
-				o->a += f->r[2].v;
+				__u64 add = f->r[2].v, *to = &o->a;
+
 				if (in->imm == kfunc_add_id_id)
-					o->a += id;
+					add += id;
+				if (f->r[1].k == STACKP)
+					to = &frames[f->r[1].frame].stack[
+						(STACK + (int)f->r[1].v) / 8];
+				else if (f->r[1].k != ARGS) {
+					o->bad = true;
+					snprintf(o->why, sizeof(o->why),
+						 "kfunc on kind %d at %d",
+						 f->r[1].k, pc);
+					return;
+				}
+				*to += add;
 			} else if (in->imm == BPF_FUNC_tail_call) {
+				__u64 key = f->r[3].v;
+				bool go;
+
 				o->tail_reached = true;
 				o->sub_tail_reached |= fp > 0;
-				if (f->r[3].v == 0 && fp) {
+				/* the count goes up for an empty slot too */
+				go = key < TAIL_KEYS && f->tcc < MAX_TAIL_CALLS;
+				if (go)
+					f->tcc++;
+				if (go && key == TAIL_SELF) {
+					if (fp) {
+						o->bad = true;
+						snprintf(o->why,
+							 sizeof(o->why),
+							 "self tail call from a subprogram at %d",
+							 pc);
+						return;
+					}
+					/* the program again: its prologue,
+					 * R1 = ctx, the same frame
+					 */
+					o->a += prologue_add(p->member);
+					o->self_calls++;
+					for (i = 0; i < 10; i++)
+						f->r[i].k = UNINIT;
+					f->r[1].k = CTX;
+					pc = 0;
+					continue;
+				}
+				if (go && key == 0 && fp) {
 					/* from a subprogram: the callee
 					 * returns to its caller (a program
 					 * with an epilogue is refused)
@@ -889,7 +1119,7 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 					fp--;
 					continue;
 				}
-				if (f->r[3].v == 0) {
+				if (go && key == 0) {
 					o->tail_called = true;
 					o->r0 = CALLEE_RET;
 					return;
@@ -952,7 +1182,7 @@ static void oracle(const struct prog *p, __u64 a, __u32 id,
 		return;
 	}
 	o->bad = true;
-	snprintf(o->why, sizeof(o->why), "more than a million steps");
+	snprintf(o->why, sizeof(o->why), "more than 8 million steps");
 }
 
 /* --- the kernel side --- */
@@ -980,7 +1210,7 @@ static void write_sysctl(const char *name, const char *v)
 static struct btf *prog_btf(const struct prog *p, struct bpf_func_info *fi,
 			    int *nfi)
 {
-	int u64_id, proto0, proto2, proto3, i;
+	int u64_id, ptr_id, proto0, proto2, proto3, protop, i;
 	struct btf *btf = btf__new_empty();
 	char name[16];
 
@@ -995,11 +1225,16 @@ static struct btf *prog_btf(const struct prog *p, struct bpf_func_info *fi,
 	btf__add_func_param(btf, "a", u64_id);
 	btf__add_func_param(btf, "b", u64_id);
 	btf__add_func_param(btf, "c", u64_id);
+	ptr_id = btf__add_ptr(btf, u64_id);
+	protop = btf__add_func_proto(btf, u64_id);
+	btf__add_func_param(btf, "p", ptr_id);
+	btf__add_func_param(btf, "b", u64_id);
 	fi[0].insn_off = 0;
 	fi[0].type_id = btf__add_func(btf, "prog", BTF_FUNC_GLOBAL, proto0);
 	*nfi = 1;
 	for (i = 0; i < p->nsubs; i++) {
-		bool global = p->sub_kind[i] == SUB_GLOBAL;
+		enum sub_kind k = p->sub_kind[i];
+		bool global = k == SUB_GLOBAL || k == SUB_GLOBAL_KFUNC;
 
 		if (!p->sub_used[i])
 			continue;
@@ -1008,10 +1243,12 @@ static struct btf *prog_btf(const struct prog *p, struct bpf_func_info *fi,
 		fi[*nfi].type_id = btf__add_func(btf, name,
 						 global ? BTF_FUNC_GLOBAL :
 							  BTF_FUNC_STATIC,
+						 k == SUB_GLOBAL_KFUNC ? protop :
 						 global ? proto2 : proto3);
 		(*nfi)++;
 	}
 	if (u64_id < 0 || proto0 < 0 || proto2 < 0 || proto3 < 0 ||
+	    ptr_id < 0 || protop < 0 ||
 	    btf__load_into_kernel(btf)) {
 		btf__free(btf);
 		return NULL;
@@ -1068,7 +1305,7 @@ static void setup_tail_calls(void)
 		if (tail_map[m] > 0)
 			close(tail_map[m]);
 		tail_map[m] = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, 4,
-					     4, 1, NULL);
+					     4, TAIL_KEYS, NULL);
 		fd = load(callee, 2, m, NULL, log, sizeof(log));
 		if (tail_map[m] < 0 || fd < 0 ||
 		    bpf_map_update_elem(tail_map[m], &key, &fd, BPF_ANY)) {
@@ -1234,7 +1471,7 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 	static char log[4 << 20];
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	int fd, why, i, err;
+	int fd, why, i, err, self_key = TAIL_SELF;
 	const char *wrong;
 	char what[96];
 	bool refused_ok;
@@ -1282,6 +1519,14 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 
 		snprintf(what, sizeof(what), "loaded: %s", wrong);
 		fail(&p, seed, m, what, NULL);
+		st->failures++;
+		close(fd);
+		return;
+	}
+	if (p.tail_self && bpf_map_update_elem(tail_map[p.member], &self_key,
+					       &fd, BPF_ANY)) {
+		fail(&p, seed, m, "cannot put the program in its prog array",
+		     NULL);
 		st->failures++;
 		close(fd);
 		return;
@@ -1347,6 +1592,13 @@ static void one(__u64 seed, enum mode m, struct stats *st)
 			break;
 		}
 	}
+	/* the array holds the program: out, or it stays */
+	if (p.tail_self &&
+	    bpf_map_delete_elem(tail_map[p.member], &self_key)) {
+		fail(&p, seed, m, "cannot take the program out of its prog array",
+		     NULL);
+		st->failures++;
+	}
 	close(fd);
 }
 
@@ -1375,7 +1627,7 @@ static int find_btf_ids(void)
 static int dry(__u64 seed, __u64 n, bool show)
 {
 	static struct prog p;
-	long bad = 0, insns = 0, feat[10] = { 0 };
+	long bad = 0, insns = 0, feat[16] = { 0 }, self = 0;
 	struct outcome o;
 	__u64 i;
 
@@ -1395,7 +1647,14 @@ static int dry(__u64 seed, __u64 n, bool show)
 		feat[7] += p.cb_kfunc;
 		feat[8] += p.tail_sub;
 		feat[9] += p.loop_not_inlined;
+		feat[10] += p.sub_call;
+		feat[11] += p.sub_loop;
+		feat[12] += p.global_kfunc;
+		feat[13] += p.tail_self;
+		feat[14] += p.cond_start;
+		feat[15] += p.filler > 0;
 		oracle(&p, 1234, 7, &o);
+		self += o.self_calls;
 		if (show)
 			dump(&p);
 		if (o.bad || p.len > MAX_INSNS) {
@@ -1409,6 +1668,9 @@ static int dry(__u64 seed, __u64 n, bool show)
 	       (unsigned long long)n, n ? insns / (long)n : 0, feat[0],
 	       feat[1], feat[7], feat[9], feat[2], feat[8], feat[3], feat[6], feat[4],
 	       feat[5], bad);
+	printf("dry: calls between subprograms %ld, bpf_loop from a subprogram %ld, kfunc from a global function %ld, tail call of itself %ld (%ld self calls run), conditional jump to insn 0 %ld, over 16k insns %ld\n",
+	       feat[10], feat[11], feat[12], feat[13], self, feat[14],
+	       feat[15]);
 	return bad ? 1 : 0;
 }
 
