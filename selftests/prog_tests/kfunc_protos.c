@@ -3,7 +3,7 @@
  * kfunc prototypes in vmlinux.h: bpftool's "btf dump ... format c" declares
  * each function that a "bpf_kfunc" decl tag marks, as BPF programs call it,
  * and a program that declares no kfunc itself calls them, or tests for
- * them by address; the address of another function is refused.
+ * them by address, which it may compare and not read through.
  */
 #include <test_progs.h>
 #include <network_helpers.h>
@@ -12,6 +12,7 @@
 #include "kfunc_protos_fail.skel.h"
 
 #define GUARD		"#ifndef BPF_NO_KFUNC_PROTOTYPES"
+#define BLOCK		"/* BPF kfuncs */"
 #define IMPLICIT_PROTO \
 	"extern u64 bpf_kfunc_call_test_implicit_add(u32 a, u64 b) __weak __ksym;"
 
@@ -36,7 +37,7 @@ static int read_lines(const char *cmd, char ***lines)
 	size_t cap = 0, len;
 	char *line = NULL;
 	int n = 0, max = 0;
-	char **v = NULL;
+	char **v = NULL, **nv;
 	FILE *f;
 
 	f = popen(cmd, "r");
@@ -48,22 +49,38 @@ static int read_lines(const char *cmd, char ***lines)
 			line[len - 1] = '\0';
 		if (n + 1 >= max) {
 			max = max ? 2 * max : 4096;
-			v = realloc(v, max * sizeof(*v));
-			if (!v)
-				break;
+			nv = realloc(v, max * sizeof(*v));
+			if (!nv) {
+				pclose(f);
+				goto fail;
+			}
+			v = nv;
 		}
 		v[n++] = strdup(line);
 		v[n] = NULL;
 	}
+	if (pclose(f) || !v)
+		goto fail;
 	free(line);
-	if (pclose(f) || !v) {
-		while (v && n)
-			free(v[--n]);
-		free(v);
-		return -EINVAL;
-	}
 	*lines = v;
 	return n;
+fail:
+	free(line);
+	while (v && n)
+		free(v[--n]);
+	free(v);
+	return -EINVAL;
+}
+
+/* The index of the first line @want at or after @from, or -1 */
+static int find_line(char **lines, int n, int from, const char *want)
+{
+	int i;
+
+	for (i = from; i < n; i++)
+		if (!strcmp(lines[i], want))
+			return i;
+	return -1;
 }
 
 static int count_line(char **lines, int n, const char *want)
@@ -78,13 +95,14 @@ static int count_line(char **lines, int n, const char *want)
 /*
  * Dump @btf_path (on @base_path) with bpftool: every function that a
  * "bpf_kfunc" tag of @btf marks has one prototype, the one libbpf's
- * btf_dump writes for its BTF, and there is none for anything else.
+ * btf_dump writes for its BTF, and there is none for anything else; all
+ * of them in one block, after its comment and inside its guard.
  */
 static void check_dump(const char *btf_path, const char *base_path,
 		       struct btf *btf, const char *must_have)
 {
 	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts);
-	int i, n, nr_tags = 0, nr_externs = 0, guard;
+	int i, n, nr_tags = 0, nr_externs = 0, guard, block, end;
 	const struct btf_type *t, *func;
 	struct btf_dump *d = NULL;
 	char cmd[PATH_MAX * 2];
@@ -118,11 +136,19 @@ static void check_dump(const char *btf_path, const char *base_path,
 		if (!ASSERT_EQ(count_line(lines, n, b.s), 1, opts.field_name))
 			printf("%s: no single line '%s'\n", btf_path, b.s);
 	}
+	guard = find_line(lines, n, 0, GUARD);
+	block = find_line(lines, n, 0, BLOCK);
+	end = guard < 0 ? -1 : find_line(lines, n, guard, "#endif");
+	ASSERT_EQ(block + 1, guard, "the guard right after " BLOCK);
+	ASSERT_GT(end, guard, "#endif after the guard");
 	for (i = 0; i < n; i++) {
 		if (strncmp(lines[i], "extern ", 7))
 			continue;
 		nr_externs++;
 		ASSERT_NULL(strstr(lines[i], "_impl("), "no foo_impl");
+		if (!ASSERT_TRUE(i > guard && i < end, "inside the guard"))
+			printf("%s: line %d outside %d..%d: %s\n", btf_path, i,
+			       guard, end, lines[i]);
 	}
 	guard = count_line(lines, n, GUARD);
 	printf("%s: %d bpf_kfunc tags, %d extern prototypes, guard %d\n",
@@ -159,6 +185,25 @@ static void test_header(void)
 	btf__free(vmlinux_btf);
 }
 
+/*
+ * The skeleton without test_exists_module, whose module kfunc needs the
+ * libbpf patch: another subtest's failure then says what broke
+ */
+static struct kfunc_protos *open_and_load_vmlinux(void)
+{
+	struct kfunc_protos *skel;
+
+	skel = kfunc_protos__open();
+	if (!ASSERT_OK_PTR(skel, "kfunc_protos__open"))
+		return NULL;
+	bpf_program__set_autoload(skel->progs.test_exists_module, false);
+	if (!ASSERT_OK(kfunc_protos__load(skel), "kfunc_protos__load")) {
+		kfunc_protos__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 static void test_call(void)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, topts,
@@ -170,8 +215,8 @@ static void test_call(void)
 	struct kfunc_protos *skel;
 	int fd;
 
-	skel = kfunc_protos__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_protos__open_and_load"))
+	skel = open_and_load_vmlinux();
+	if (!skel)
 		return;
 	fd = bpf_program__fd(skel->progs.call_kfuncs);
 	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info") ||
@@ -201,8 +246,8 @@ static void test_exists(void)
 	struct kfunc_protos *skel;
 	int fd;
 
-	skel = kfunc_protos__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_protos__open_and_load"))
+	skel = open_and_load_vmlinux();
+	if (!skel)
 		return;
 	fd = bpf_program__fd(skel->progs.test_exists);
 	if (!ASSERT_OK(bpf_obj_get_info_by_fd(fd, &info, &len), "prog info") ||
@@ -217,14 +262,66 @@ out:
 	kfunc_protos__destroy(skel);
 }
 
-/* The address of a function that is no kfunc of the program's type. */
-static void test_refused(const char *prog_name, const char *func)
+/*
+ * The address of any function in the kernel's BTF, as upstream: one that
+ * is no kfunc, and a kfunc of other program types (XDP may not call
+ * bpf_kfunc_call_test2())
+ */
+static void test_addresses(void)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts,
+		    .data_in = &pkt_v4,
+		    .data_size_in = sizeof(pkt_v4),
+		    .repeat = 1);
+	struct kfunc_protos *skel;
+	int fd;
+
+	skel = open_and_load_vmlinux();
+	if (!skel)
+		return;
+	fd = bpf_program__fd(skel->progs.test_any_func);
+	if (ASSERT_OK(bpf_prog_test_run_opts(fd, &topts), "test_run tc"))
+		ASSERT_EQ(skel->data->any_present, 1, "bpf_fentry_test1");
+	fd = bpf_program__fd(skel->progs.test_other_type);
+	if (ASSERT_OK(bpf_prog_test_run_opts(fd, &topts), "test_run xdp"))
+		ASSERT_EQ(skel->data->other_present, 1, "from XDP");
+	kfunc_protos__destroy(skel);
+}
+
+/*
+ * That of a module's kfunc, whose BTF libbpf names by fd: not 0, and the
+ * call it guards runs
+ */
+static void test_exists_module(void)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts,
+		    .data_in = &pkt_v4,
+		    .data_size_in = sizeof(pkt_v4),
+		    .repeat = 1);
+	struct kfunc_protos *skel;
+	int fd;
+
+	if (!ASSERT_TRUE(env.has_testmod, "bpf_testmod.ko loaded"))
+		return;
+	skel = kfunc_protos__open_and_load();
+	if (!ASSERT_OK_PTR(skel, "kfunc_protos__open_and_load"))
+		return;
+	fd = bpf_program__fd(skel->progs.test_exists_module);
+	if (ASSERT_OK(bpf_prog_test_run_opts(fd, &topts), "test_run")) {
+		ASSERT_EQ(skel->data->mod_present, 1,
+			  "bpf_testmod_test_mod_kfunc");
+		ASSERT_EQ(skel->bss->mod_called, 1, "the guarded call ran");
+	}
+	kfunc_protos__destroy(skel);
+}
+
+/* What @prog_name does with a kfunc's address is refused with @want. */
+static void test_refused(const char *prog_name, const char *want)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct kfunc_protos_fail *skel;
 	struct bpf_program *prog, *p;
 	static char log[16384];
-	char want[256];
 
 	opts.kernel_log_buf = log;
 	opts.kernel_log_size = sizeof(log);
@@ -240,11 +337,8 @@ static void test_refused(const char *prog_name, const char *func)
 		bpf_program__set_autoload(p, p == prog);
 	if (!ASSERT_ERR(kfunc_protos_fail__load(skel), "load refused"))
 		goto out;
-	snprintf(want, sizeof(want),
-		 "ldimm64 of kernel function %s, which is not a kfunc of this program's type",
-		 func);
 	if (!ASSERT_OK_PTR(strstr(log, want), "verifier message"))
-		printf("%s: log:\n%s\n", prog_name, log);
+		printf("%s: want '%s'; log:\n%s\n", prog_name, want, log);
 out:
 	kfunc_protos_fail__destroy(skel);
 }
@@ -257,8 +351,17 @@ void test_kfunc_protos(void)
 		test_call();
 	if (test__start_subtest("exists"))
 		test_exists();
-	if (test__start_subtest("not_kfunc"))
-		test_refused("addr_not_kfunc", "bpf_fentry_test1");
-	if (test__start_subtest("other_type"))
-		test_refused("addr_other_type", "bpf_kfunc_call_test2");
+	if (test__start_subtest("addresses"))
+		test_addresses();
+	if (test__start_subtest("exists_module"))
+		test_exists_module();
+	if (test__start_subtest("read"))
+		test_refused("addr_read",
+			     "invalid access to memory, mem_size=0 off=0 size=1");
+	if (test__start_subtest("to_helper"))
+		test_refused("addr_to_helper",
+			     "invalid access to memory, mem_size=0 off=0 size=8");
+	if (test__start_subtest("call_other_type"))
+		test_refused("call_other_type",
+			     "calling kernel function bpf_kfunc_call_test2 is not allowed");
 }

@@ -2,8 +2,9 @@
 /*
  * Calls kfuncs that only vmlinux.h declares, as bpftool dumps it from the
  * kernel's BTF: a kfunc of vmlinux and a KF_IMPLICIT_ARGS one, by its
- * short prototype.  No extern here but that of a kfunc the kernel lacks,
- * which test_exists() tests for.
+ * short prototype.  No extern here but those of a kfunc the kernel lacks,
+ * of a module's kfunc and of a function that is no kfunc, which the
+ * programs test for by their addresses.
  */
 #undef BPF_NO_KFUNC_PROTOTYPES
 #include "vmlinux.h"
@@ -48,6 +49,44 @@ int test_exists(struct __sk_buff *skb)
 		implicit_ret = bpf_kfunc_call_test_implicit_add(5, 6);
 	else
 		implicit_ret = bpf_kfunc_call_test_absent(2);
+	return 0;
+}
+
+/* A function of vmlinux that no kfunc set lists: its address too */
+extern int bpf_fentry_test1(int a) __weak __ksym;
+
+int any_present = -1;
+int other_present = -1;
+
+SEC("tc")
+int test_any_func(struct __sk_buff *skb)
+{
+	any_present = &bpf_fentry_test1 != 0;
+	return 0;
+}
+
+/* A kfunc of BPF_PROG_TEST_RUN's types: XDP may test for it */
+SEC("xdp")
+int test_other_type(struct xdp_md *ctx)
+{
+	other_present = &bpf_kfunc_call_test2 != 0;
+	return XDP_PASS;
+}
+
+/* bpf_testmod's kfunc, which vmlinux.h does not declare */
+extern void bpf_testmod_test_mod_kfunc(int i) __weak __ksym;
+
+int mod_present = -1;
+int mod_called;
+
+SEC("tc")
+int test_exists_module(struct __sk_buff *skb)
+{
+	mod_present = &bpf_testmod_test_mod_kfunc != 0;
+	if (&bpf_testmod_test_mod_kfunc) {
+		bpf_testmod_test_mod_kfunc(42);
+		mod_called = 1;
+	}
 	return 0;
 }
 
