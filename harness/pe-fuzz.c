@@ -1687,6 +1687,14 @@ static const __u64 regressions[] = {
 	 * callback that the program loads but never calls".
 	 */
 	100004, 100184,
+	/*
+	 * A static subprogram that tail calls: 6.1 gave its caller the R0 of
+	 * the subprogram's exit, and the caller's test of it was hard-wired,
+	 * removing code that runs when the tail call succeeds (member 0
+	 * returned 1969323120, args->a 2000; expected 5 and 3590).  Patch
+	 * 42, "bpf: Explore the return of a tail call from a subprogram".
+	 */
+	1161244,
 };
 #define NR_REGRESSIONS (sizeof(regressions) / sizeof(regressions[0]))
 
