@@ -31,6 +31,25 @@ if [ "$n" -gt 0 ]; then
 		-o "$tmp/patches" "$base..HEAD"
 	(cd "$tmp/patches" && ls -1 -- *.patch) >"$tmp/series"
 
+	# The patches harness/short-context names keep one line of context
+	# around each change: their changes sit in code that 6.1.y stable
+	# changed around them, and git am needs all of a hunk's context.
+	if [ -n "$(list_entries "$KFS_HARNESS/short-context")" ]; then
+		g format-patch -q --zero-commit --no-signature --numbered \
+			--full-index --unified=1 \
+			--subject-prefix="PATCH bpf-next v$reroll" \
+			-o "$tmp/u1" "$base..HEAD"
+		list_entries "$KFS_HARNESS/short-context" | cut -f1 |
+		while IFS= read -r subj; do
+			k=$(g log --reverse --format=%s "$base..HEAD" |
+			    grep -nxF -- "$subj" | cut -d: -f1)
+			[ -n "$k" ] ||
+				die "refresh: harness/short-context: no patch has the subject '$subj'"
+			f=$(sed -n "${k}p" "$tmp/series")
+			cp "$tmp/u1/$f" "$tmp/patches/$f"
+		done
+	fi
+
 	# The cover letter: harness/cover-letter.txt (title, blank line, text)
 	# plus the shortlog and diffstat of the series.
 	{

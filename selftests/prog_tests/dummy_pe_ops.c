@@ -12,6 +12,7 @@
  * interpreter (net.core.bpf_jit_enable=0).
  */
 #include <test_progs.h>
+#include <load_expect.h>
 #include <trace_helpers.h>
 #include <sys/syscall.h>
 #include <bpf/btf.h>
@@ -827,7 +828,26 @@ void test_dummy_pe_ops(void)
 	dummy_pe_ops__destroy(skel);
 }
 
+static const struct load_expect dummy_pe_ops_fail[] = {
+	{ "stack_512",
+	  "main program uses 512 of 512 bytes of stack, epilogue needs 8 more" },
+	{ "bad_kfunc_id", "the prologue calls no vmlinux function: btf_id" },
+	{ "bad_kfunc_denied",
+	  "the epilogue cannot call kernel function bpf_kfunc_call_test1" },
+	{ "bad_too_long", "epilogue too long: 16 insns, max 15" },
+	{ "helper_id",
+	  "the prologue calls imm 14, a helper id or too close to __bpf_call_base" },
+	{ "bad_helper",
+	  "the prologue calls imm 0, a helper id or too close to __bpf_call_base" },
+	{ "bad_ld_imm64",
+	  "the prologue has an ld_imm64 with src_reg 1: generated code loads plain 64-bit values only"
+	},
+	/* the control: without an epilogue the call chain fits */
+	{ "chain_512", NULL },
+	{ "chain_544", "combined stack size of 2 calls is 544. Too large" },
+};
+
 void test_dummy_pe_ops_fail(void)
 {
-	RUN_TESTS(dummy_pe_ops_fail);
+	RUN_LOAD_EXPECTS(dummy_pe_ops_fail, dummy_pe_ops_fail);
 }

@@ -9,6 +9,7 @@
  * they ran: a wrong aux, or the aux in the wrong register, shows there.
  */
 #include <test_progs.h>
+#include <load_expect.h>
 #include <network_helpers.h>
 #include <trace_helpers.h>
 #include <bpf/btf.h>
@@ -673,6 +674,13 @@ static void test_wrong_arg_type(void)
 		check_raw_fails(insns, ARRAY_SIZE(insns), "R1 is not a scalar");
 }
 
+/* impl_direct, the way libbpf loads a C program */
+static const struct load_expect implicit_args_fail[] = {
+	{ "call_impl_directly",
+	  "kernel function bpf_kfunc_call_test_prog_id_impl cannot be called directly: call bpf_kfunc_call_test_prog_id"
+	},
+};
+
 void test_kfunc_implicit_args(void)
 {
 	char harden = 0;
@@ -716,5 +724,5 @@ void test_kfunc_implicit_args(void)
 	if (test__start_subtest("wrong_arg_type"))
 		test_wrong_arg_type();
 	/* impl_direct, the way libbpf loads a C program: call_impl_directly */
-	RUN_TESTS(kfunc_implicit_args_fail);
+	RUN_LOAD_EXPECTS(kfunc_implicit_args_fail, implicit_args_fail);
 }

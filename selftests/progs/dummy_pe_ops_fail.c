@@ -3,7 +3,8 @@
  * bpf_dummy_pe_ops programs that the verifier must refuse: for what their
  * own code does (no stack left for the epilogue's saved context), or for
  * what the kernel generates around them (the test_bad_* members' prologue
- * and epilogue are wrong on purpose).
+ * and epilogue are wrong on purpose).  Each program's verdict and message
+ * are in prog_tests/dummy_pe_ops.c.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,7 +13,6 @@
 char _license[] SEC("license") = "GPL";
 
 SEC("struct_ops/test_epilogue")
-__failure __msg("main program uses 512 of 512 bytes of stack, epilogue needs 8 more")
 __naked int stack_512(void)
 {
 	asm volatile (
@@ -24,43 +24,36 @@ __naked int stack_512(void)
 }
 
 SEC("struct_ops/test_bad_kfunc_id")
-__failure __msg("the prologue calls no vmlinux function: btf_id")
 __naked int bad_kfunc_id(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
 SEC("struct_ops/test_bad_kfunc_denied")
-__failure __msg("the epilogue cannot call kernel function bpf_kfunc_call_test1")
 __naked int bad_kfunc_denied(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
 SEC("struct_ops/test_bad_too_long")
-__failure __msg("epilogue too long: 16 insns, max 15")
 __naked int bad_too_long(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
 SEC("struct_ops/test_helper_id")
-__failure __msg("the prologue calls imm 14, a helper id or too close to __bpf_call_base")
 __naked int helper_id(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
 SEC("struct_ops/test_bad_helper")
-__failure __msg("the prologue calls imm 0, a helper id or too close to __bpf_call_base")
 __naked int bad_helper(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
 }
 
 SEC("struct_ops/test_bad_ld_imm64")
-__failure
-__msg("the prologue has an ld_imm64 with src_reg 1: generated code loads plain 64-bit values only")
 __naked int bad_ld_imm64(void)
 {
 	asm volatile ("r0 = 0; exit;" ::: __clobber_all);
@@ -79,7 +72,6 @@ static __naked __noinline int stack_32(void)
 
 /* The control: without an epilogue the call chain fits */
 SEC("struct_ops/test_prologue")
-__success
 __naked int chain_512(void)
 {
 	asm volatile (
@@ -95,7 +87,6 @@ __naked int chain_512(void)
  * counted as 512 (each frame is rounded up to 32 bytes): 544 in all.
  */
 SEC("struct_ops/test_epilogue")
-__failure __msg("combined stack size of 2 calls is 544. Too large")
 __naked int chain_544(void)
 {
 	asm volatile (

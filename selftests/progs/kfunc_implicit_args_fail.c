@@ -2,7 +2,8 @@
 /*
  * A KF_IMPLICIT_ARGS kfunc's full prototype, <kfunc>_impl, is in the
  * kernel's BTF, where libbpf finds it, but is not for BPF programs to call:
- * the verifier refuses it, naming the kfunc to call instead.
+ * the verifier refuses it, naming the kfunc to call instead (the message is
+ * in prog_tests/kfunc_implicit_args.c).
  */
 #include <vmlinux.h>
 #include <bpf/bpf_helpers.h>
@@ -10,11 +11,7 @@
 
 extern __u32 bpf_kfunc_call_test_prog_id_impl(struct bpf_prog_aux *aux) __ksym;
 
-#define KFUNC	"bpf_kfunc_call_test_prog_id"
-
 SEC("tc")
-__failure
-__msg("kernel function " KFUNC "_impl cannot be called directly: call " KFUNC)
 int call_impl_directly(struct __sk_buff *skb)
 {
 	return bpf_kfunc_call_test_prog_id_impl(NULL);
