@@ -15,7 +15,7 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
-	bench llvm-min fuzz vmlinux-h clean distclean help
+	bench llvm-min fuzz vmlinux-h veristat spread clean distclean help
 
 all: kernel
 
@@ -24,7 +24,7 @@ help:
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross baseline bench llvm-min fuzz'
-	@echo '               vmlinux-h'
+	@echo '               vmlinux-h veristat spread'
 	@echo '               clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el|i386: cross-build with BTF (arm64, i386: boot in QEMU)'
 
@@ -69,6 +69,23 @@ fuzz: tree
 # declares no kfunc, Debian's libbpf 1.1 and bpftool 7.1 (not in make check)
 vmlinux-h: selftests
 	@$(H)/vmlinux-h.sh gcc
+
+# The series on every linux-source-6.1 apt offers (6.1.170-3 on): git am,
+# kfunc audit, GCC kernel and selftests build, the series' own tests in the
+# VM, a table in build/spread/report.md (not in make check: about half an
+# hour a version, cold).  make spread VERSIONS="6.1.176-1 6.1.192-3"
+spread:
+	@$(H)/spread.sh $(VERSIONS)
+
+# The verifier's cost: veristat over every BPF object of the selftests on
+# the ThinLTO kernel with the series, against the base's results that make
+# baseline records, run twice for the A/A spread of the times (not in make
+# check, which compares harness/veristat.list's objects).  FLAVOURS=gcc too.
+veristat: tree
+	@for f in $(or $(FLAVOURS),lto); do \
+		$(H)/build-kernel.sh $$f && $(H)/build-selftests.sh $$f && \
+		$(H)/veristat-gate.sh --all --runs 2 $$f || exit 1; \
+	done
 
 # The ThinLTO kernel with LLVM 13, the oldest Debian 12 ships: build it,
 # check its BTF, boot it and run the kfunc tests (not in make check).

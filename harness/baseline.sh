@@ -5,8 +5,11 @@
 # same configuration as 'make check' (default flavours: gcc lto), runs the
 # whole test_progs minus DENYLIST and the whole test_verifier on it in the
 # VM, and writes each test's result to harness/baseline/VERSION-FLAVOUR.results
-# (kfs_baseline, lib.sh), to be committed.  Everything else it builds stays
-# under build/base.
+# (kfs_baseline, lib.sh), to be committed.  Then, with the series' selftests
+# build, veristat over every BPF object on the base kernel, to
+# VERSION-FLAVOUR.veristat.csv and .veristat.sha256 (harness/veristat.sh).
+# KFS_BASELINE_WHAT="veristat" (or "tests") records one of the two.
+# Everything else it builds stays under build/base.
 . "$(dirname "$0")/lib.sh"
 
 flavours=${*:-gcc lto}
@@ -28,12 +31,42 @@ fi
 	die "baseline: $btree has local changes; remove it ('git -C $KSRC worktree remove --force $btree') and run again"
 msg "baseline: base $(git -C "$btree" log -1 --format='%h %s')"
 
+# veristat_baseline FLAVOUR OUT: veristat over every BPF object of the
+# series' selftests build on the base kernel (harness/veristat.sh --base),
+# to OUT (.veristat.csv) and the objects' hashes next to it (.sha256).
+veristat_baseline() {
+	local f=$1 out=$2 vout vt0
+
+	vout=${out%.results}.veristat
+	vt0=$(date +%s)
+	"$KFS_HARNESS/build-kernel.sh" "$f"
+	"$KFS_HARNESS/build-selftests.sh" "$f"
+	"$KFS_HARNESS/veristat.sh" --base --all "$f"
+	cp "$KFS_BUILD/veristat/$f-base.csv" "$vout.csv"
+	{
+		echo "# The BPF objects of $vout.csv (written by 'make baseline', harness/baseline.sh)"
+		echo "# base: $subject ($commit); flavour: $f; objects: the series' selftests build, series $(series_hash "$KFS_ROOT/series" | cut -c1-16)"
+		echo "# run: $(date -u +%Y-%m-%d), $(($(date +%s) - vt0)) s"
+		cat "$KFS_BUILD/veristat/$f-objects.sha256"
+	} >"$vout.sha256"
+	msg "baseline-$f: ${vout#"$KFS_ROOT"/}.csv: $(($(wc -l <"$vout.csv") - 1)) programs"
+}
+
+# KFS_BASELINE_WHAT: what to record, "tests veristat" by default.
+what=${KFS_BASELINE_WHAT:-tests veristat}
 i=0
 for f in $flavours; do
 	out=${files[$i]}
 	i=$((i + 1))
 	t0=$(date +%s)
 	KFS_BUILD=$bbuild KSRC=$btree "$KFS_HARNESS/build-kernel.sh" "$f"
+	case " $what " in
+	*" veristat "*) veristat_baseline "$f" "$out" ;;
+	esac
+	case " $what " in
+	*" tests "*) ;;
+	*) continue ;;
+	esac
 	KFS_BUILD=$bbuild KSRC=$btree "$KFS_HARNESS/build-selftests.sh" "$f"
 	t1=$(date +%s)
 	# Base failures are what the baseline records: the run's status is not.
