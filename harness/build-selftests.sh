@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# build-selftests.sh FLAVOUR: build bpf_testmod.ko, test_progs and
+# build-selftests.sh FLAVOUR: build bpf_testmod.ko, test_progs, veristat and
 # test_verifier from $KSRC's tools/testing/selftests/bpf against the kernel
 # in build/out/FLAVOUR, into build/selftests/FLAVOUR.  BPF objects are built
 # with clang-16; the lto flavours build the module with their kernel's LLVM.
@@ -40,7 +40,8 @@ if [ "$flavor" = lto13 ]; then
 fi
 
 logged "selftests-$flavor" "${smake[@]}" \
-	"$out/bpf_testmod.ko" "$out/test_verifier" "$out/test_progs"
+	"$out/bpf_testmod.ko" "$out/test_verifier" "$out/test_progs" \
+	"$out/veristat"
 
 # core_reloc_btfgen runs ./bpftool; 6.1's Makefile links that name into
 # the source directory, not OUTPUT.
