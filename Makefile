@@ -15,7 +15,7 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
-	bench llvm-min fuzz vmlinux-h veristat spread clean distclean help
+	bench bloat debian-patches llvm-min fuzz vmlinux-h veristat spread clean distclean help
 
 all: kernel
 
@@ -23,8 +23,8 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign cross baseline bench llvm-min fuzz'
-	@echo '               vmlinux-h veristat spread'
+	@echo '               vm-run resign cross baseline bench bloat llvm-min fuzz'
+	@echo '               vmlinux-h veristat spread debian-patches'
 	@echo '               clean distclean'
 	@echo 'make cross ARCH=arm64|ppc64el|i386: cross-build with BTF (arm64, i386: boot in QEMU)'
 
@@ -78,11 +78,12 @@ spread:
 	@$(H)/spread.sh $(VERSIONS)
 
 # The verifier's cost: veristat over every BPF object of the selftests on
-# the ThinLTO kernel with the series, against the base's results that make
-# baseline records, run twice for the A/A spread of the times (not in make
-# check, which compares harness/veristat.list's objects).  FLAVOURS=gcc too.
+# the GCC kernel with the series, against the base's results that make
+# baseline records (harness/baseline/*-gcc.veristat.csv), run twice for
+# the A/A spread of the times (not in make check, which compares
+# harness/veristat.list's objects on the ThinLTO kernel).
 veristat: tree
-	@for f in $(or $(FLAVOURS),lto); do \
+	@for f in $(or $(FLAVOURS),gcc); do \
 		$(H)/build-kernel.sh $$f && $(H)/build-selftests.sh $$f && \
 		$(H)/veristat-gate.sh --all --runs 2 $$f || exit 1; \
 	done
@@ -142,6 +143,18 @@ cross: tree
 # date first).
 bench: tree
 	@$(H)/bench.sh $(FLAVOURS)
+
+# What the series adds to vmlinux (bloat-o-meter, base against the series
+# and patch by patch), production-like GCC config: build/bloat/report.md
+bloat: tree
+	@$(H)/bloat.sh
+
+# The series as Debian's source package lays out its patches
+# (build/debian-patches: features/all/kfunc-series/, series.append);
+# make debian-patches VERSION=6.1.176-1 (or newest, or several) also shows
+# them applied at fuzz 0 to that linux source package by dpkg-source, quilt.
+debian-patches:
+	@$(H)/debian-patches.sh $(foreach v,$(VERSION),--check $(v))
 
 # Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
 vm-run:

@@ -41,11 +41,11 @@ veristat_baseline() {
 	vt0=$(date +%s)
 	"$KFS_HARNESS/build-kernel.sh" "$f"
 	"$KFS_HARNESS/build-selftests.sh" "$f"
-	"$KFS_HARNESS/veristat.sh" --base --all "$f"
+	"$KFS_HARNESS/veristat.sh" --base "${vsel[@]}" "$f"
 	cp "$KFS_BUILD/veristat/$f-base.csv" "$vout.csv"
 	{
-		echo "# The BPF objects of $vout.csv (written by 'make baseline', harness/baseline.sh)"
-		echo "# base: $subject ($commit); flavour: $f; objects: the series' selftests build, series $(series_hash "$KFS_ROOT/series" | cut -c1-16)"
+		echo "# The BPF objects of ${vout#"$KFS_ROOT"/}.csv (written by 'make baseline', harness/baseline.sh)"
+		echo "# base: $subject ($commit); flavour: $f; objects: ${KFS_BASELINE_VERISTAT:-all} of the series' selftests build, series $(series_hash "$KFS_ROOT/series" | cut -c1-16)"
 		echo "# run: $(date -u +%Y-%m-%d), $(($(date +%s) - vt0)) s"
 		cat "$KFS_BUILD/veristat/$f-objects.sha256"
 	} >"$vout.sha256"
@@ -53,6 +53,14 @@ veristat_baseline() {
 }
 
 # KFS_BASELINE_WHAT: what to record, "tests veristat" by default.
+# KFS_BASELINE_VERISTAT=list: veristat over harness/veristat.list's objects
+# only (make check's selection), not every object.
+vsel=(--all)
+case "${KFS_BASELINE_VERISTAT:-all}" in
+all) ;;
+list) vsel=() ;;
+*) die "baseline: KFS_BASELINE_VERISTAT is all or list, not '$KFS_BASELINE_VERISTAT'" ;;
+esac
 what=${KFS_BASELINE_WHAT:-tests veristat}
 i=0
 for f in $flavours; do

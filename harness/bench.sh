@@ -164,7 +164,8 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 	echo "code but for their two calls, one in the prologue, one in the"
 	echo "epilogue: pro_epilogue's call the kfunc bpf_kfunc_dummy_pe_add() (its"
 	echo "BPF_CALL_2 counterpart under the interpreter), direct_call's the"
-	echo "BPF_CALL_2 function bpf_dummy_pe_add(), which calls the kfunc."
+	echo "BPF_CALL_2 function bpf_dummy_pe_add(), whose body is the kfunc's"
+	echo "own, not a call of it: the two differ in the kind of call only."
 	echo "A time is the kernel's duration of one run, the mean of a"
 	echo "BPF_PROG_TEST_RUN of N runs, N being what takes pro_epilogue at least"
 	echo "$ms ms: the median of $rounds rounds (after one round to warm up), in"
@@ -327,7 +328,10 @@ find_patch() {
 }
 pn=$(find_patch 'Check the calls of generated code, direct calls only')
 pk=$(find_patch 'Allow generated prologue and epilogue code to call kfuncs')
-[ "$pk" -eq $((pn + 1)) ] || die "bench: the kfunc patch no longer follows the generated-calls one"
+[ "$pk" -gt "$pn" ] || die "bench: the kfunc patch no longer comes after the generated-calls one"
+# The patches from the one after the generated-calls one to the kfunc one
+kp="patch $((pk + 1))"
+[ "$pk" -eq $((pn + 1)) ] || kp="patches $((pn + 2))-$((pk + 1))"
 trap 'git -C "$KSRC" worktree remove --force "$wt" 2>/dev/null || true' EXIT
 logged bench-worktree git -C "$KSRC" worktree add -q --detach "$wt" "${commits[$((pn - 1))]}"
 [ "$(git -C "$wt" rev-parse --show-toplevel)" = "$wt" ] ||
@@ -345,7 +349,12 @@ fi
 for i in $((pn - 1)) "$pn" "$pk" $((${#commits[@]} - 1)); do
 	git -C "$wt" checkout -q --detach "${commits[$i]}"
 	objs=(kernel/bpf/verifier.o)
-	[ "$i" = $((${#commits[@]} - 1)) ] && objs=(net/bpf/bpf_dummy_pe_ops.o)
+	if [ "$i" = $((${#commits[@]} - 1)) ]; then
+		objs=(net/bpf/bpf_dummy_pe_ops.o)
+		# The configuration was made before the series adds the
+		# option, which olddefconfig then leaves off
+		echo CONFIG_BPF_DUMMY_PE_OPS=y >>"$kobj/.config"
+	fi
 	logged "bench-objects-$((i + 1))" bash -c \
 		'"$@" olddefconfig && "$@" prepare && "$@" '"${objs[*]}" \
 		kmake "${kmake[@]}"
@@ -386,20 +395,20 @@ sc=$(size_of "$pe" bpf_dummy_pe_add)
 	echo "kernel's config fragments without lto.config (no KASAN, no lockdep)."
 	echo "Neither kind of call can be had without patch $((pn + 1)), which checks"
 	echo "every call of generated code (helper ids, BPF_CALL_N targets) and"
-	echo "marks it resolved; patch $((pk + 1)) adds kfunc calls on top of it."
+	echo "marks it resolved; $kp add(s) kfunc calls on top of it."
 	echo
 	echo "| what | text bytes | measured by |"
 	echo "|---|---|---|"
 	echo "| checking the calls of generated code, which BPF_CALL_N calls need (patch $((pn + 1))) | $t01 | \`bloat-o-meter -t\`, verifier.o of patch $pn against $((pn + 1)) |"
-	echo "| kfunc calls on top of it (patch $((pk + 1))) | $t12 | \`bloat-o-meter -t\`, verifier.o of patch $((pn + 1)) against $((pk + 1)) |"
-	echo "| both (patches $((pn + 1)) and $((pk + 1))) | $t02 | \`bloat-o-meter -t\`, verifier.o of patch $pn against $((pk + 1)) |"
+	echo "| kfunc calls on top of it ($kp) | $t12 | \`bloat-o-meter -t\`, verifier.o of patch $((pn + 1)) against $((pk + 1)) |"
+	echo "| both (patches $((pn + 1))-$((pk + 1))) | $t02 | \`bloat-o-meter -t\`, verifier.o of patch $pn against $((pk + 1)) |"
 	echo "| the kfunc bpf_kfunc_dummy_pe_add() | $sk | \`nm -S\` bpf_dummy_pe_ops.o (patch $last) |"
-	echo "| its BPF_CALL_2 counterpart bpf_dummy_pe_add(), which calls it | $sc | \`nm -S\` bpf_dummy_pe_ops.o (patch $last) |"
+	echo "| its BPF_CALL_2 counterpart bpf_dummy_pe_add(), the same body | $sc | \`nm -S\` bpf_dummy_pe_ops.o (patch $last) |"
 	echo
-	echo "A subsystem's BPF_CALL_N counterpart that wraps its kfunc, as this one"
-	echo "does, costs the wrapper's text; one that stands alone costs about the"
-	echo "kfunc's.  A kfunc costs no more text, but its BTF, its kfunc set and"
-	echo "the set's registration, none of which a BPF_CALL_N function needs."
+	echo "A BPF_CALL_N counterpart with a body of its own, as this one has,"
+	echo "costs about the kfunc's text again; one that wraps its kfunc costs"
+	echo "a wrapper's.  A kfunc costs no more text, but its BTF, its kfunc set"
+	echo "and the set's registration, none of which a BPF_CALL_N function needs."
 	echo
 	echo "\`bloat-o-meter -t\` of verifier.o, patch $pn against $((pn + 1)):"
 	echo

@@ -5,7 +5,8 @@
 # (KFS_FLAVOURS, default "gcc lto"): kernel, kfunc enforcement tests
 # (modules, then vmlinux), selftests, VM tests with the regression gate
 # (run-tests.sh: a test that passed in harness/baseline/ and does not pass
-# now fails the run, named).  Prints each stage with its elapsed time and
+# now fails the run, named); last, the verifier-cost gate on the ThinLTO
+# kernel (veristat-gate.sh).  Prints each stage with its elapsed time and
 # ends with one line "N passed, N failed, N skipped" counting the tests that
 # ran in the VM; exits non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
@@ -123,5 +124,12 @@ else
 		stage "tests-$f" nonfatal "$KFS_HARNESS/run-tests.sh" "$f" || ok=0
 	done
 fi
+# The verifier-cost gate on the ThinLTO kernel, where the verifier is fast:
+# harness/veristat.list's programs against the base's veristat results.
+case " $flavours " in
+*" lto "*)
+	stage veristat-lto nonfatal "$KFS_HARNESS/veristat-gate.sh" lto ||
+		ok=0 ;;
+esac
 summary
 [ "$ok" -eq 1 ] && [ "$fail" -eq 0 ]

@@ -10,7 +10,8 @@
 # feature of the series).  The series' own objects (the overlay's
 # selftests/progs) have no base and are only counted.  With --runs 2 or
 # more, later runs are compared with the first: the A/A spread of the
-# verification time.  Writes build/veristat/FLAVOUR-gate.txt.
+# verification time.  Writes build/veristat/FLAVOUR-gate.txt, and
+# FLAVOUR-compare.txt, veristat -C of the base against the series.
 . "$(dirname "$0")/lib.sh"
 
 args=() runs=1
@@ -47,6 +48,20 @@ for r in $(seq 2 "$runs"); do
 		"$out/$flavor-series.csv" "$out/$flavor-series-$r.csv" |
 		sed 's/^/A\/A: /' >>"$out/$flavor-gate.txt" || rc=1
 done
+# veristat's own side-by-side view of the same programs (-C, on the host):
+# the base's rows of the objects this run measured, against this run's.
+st=$KFS_BUILD/selftests/$flavor
+awk -F, 'NR == FNR { if (FNR > 1) seen[$1] = 1; next }
+	 FNR == 1 || ($1 in seen)' "$out/$flavor-series.csv" "$base" \
+	>"$out/$flavor-base-sel.csv"
+"$st/veristat" -C "$out/$flavor-base-sel.csv" "$out/$flavor-series.csv" \
+	>"$out/$flavor-compare.txt" 2>&1 ||
+	msg "veristat-gate-$flavor: NOTE: veristat -C failed (${out#"$KFS_ROOT"/}/$flavor-compare.txt)"
+# Verdicts that differ outside the series' own objects (which fail on the
+# base: what they use is the series'); veristat-cmp.py fails on them.
+mism=$(awk -v s=" ${series[*]} " '$3 != $4 && $5 == "MISMATCH" &&
+	index(s, " " $1 " ") == 0' "$out/$flavor-compare.txt" | wc -l)
+msg "veristat-gate-$flavor: veristat -C, base (A) against series (B): ${out#"$KFS_ROOT"/}/$flavor-compare.txt, $mism verdict mismatches outside the series' objects"
 sed -n 's/^VERISTAT //p' "$out/$flavor-gate.txt" | sort | head -n 60
 grep -E '^(A/A: )?veristat: ' "$out/$flavor-gate.txt" |
 	while IFS= read -r l; do msg "veristat-gate-$flavor: $l"; done
