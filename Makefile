@@ -14,7 +14,7 @@ export KSRC KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
-	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross baseline \
+	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross cross-all baseline \
 	bench bloat debian-patches llvm-min fuzz vmlinux-h veristat spread clean distclean help
 
 all: kernel
@@ -23,10 +23,11 @@ help:
 	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
-	@echo '               vm-run resign cross baseline bench bloat llvm-min fuzz'
+	@echo '               vm-run resign cross cross-all baseline bench bloat llvm-min fuzz'
 	@echo '               vmlinux-h veristat spread debian-patches'
 	@echo '               clean distclean'
-	@echo 'make cross ARCH=arm64|ppc64el|i386: cross-build with BTF (arm64, i386: boot in QEMU)'
+	@echo 'make cross ARCH=arm64|armhf|armhf-thumb2|i386|ppc64el|s390x|mips64el:'
+	@echo '    cross-build with BTF, boot in QEMU, run the series tests; make cross-all: all'
 
 deps:
 	@$(H)/deps.sh
@@ -131,11 +132,16 @@ bisect: kernel
 kfunc-audit:
 	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)
 
-# Cross-build the tree with BTF for another architecture, build bpf_testmod
-# against it and, on arm64, call a kfunc in QEMU; not part of check:
-# make cross ARCH=arm64 (the default), ARCH=ppc64el or ARCH=i386.
+# Cross-build the tree with BTF for another architecture of Debian 12,
+# build bpf_testmod and test_progs of the series' tests against it, boot it
+# in QEMU (TCG) and run them with the JIT on and off; not part of check:
+# make cross ARCH=arm64 (the default), armhf, armhf-thumb2, i386, ppc64el,
+# s390x or mips64el.  make cross-all: every one of them, and the table.
 cross: tree
 	@$(H)/cross.sh $(or $(ARCH),arm64)
+
+cross-all: tree
+	@$(H)/cross-all.sh $(ARCHES)
 
 # Measure kfunc calls against BPF_CALL_N calls in generated code: time in
 # the VM, JITed code, kernel text; writes build/bench/report.md.  On the

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cross-init.c: /init of the initramfs that harness/cross.sh boots the
- * cross-built kernels with under QEMU (arm64, i386).  Built static with
- * the arch's compiler; needs nothing but the kernel.
+ * cross-built kernels with under QEMU.  Built static with the arch's
+ * compiler; needs nothing but the kernel.
  *
  * It checks that the kernel has BTF (/sys/kernel/btf/vmlinux), finds the
  * BTF id of the kfunc bpf_kfunc_call_test_pass_ctx (net/bpf/test_run.c,
- * registered for BPF_PROG_TYPE_SCHED_CLS) in it, loads a SCHED_CLS program
- * that calls the kfunc with its context, runs it with BPF_PROG_TEST_RUN on
- * a 64-byte packet, then checks the generated code of bpf_dummy_pe_ops
- * (pe_test()), prints one "KFS-CROSS: PASS: ..." or "KFS-CROSS: FAIL:
- * ..." line, and powers the machine off.  The harness looks for the PASS
- * line on the console.
+ * registered for BPF_PROG_TYPE_SCHED_CLS) in it and loads a SCHED_CLS
+ * program that calls the kfunc with its context: where the JIT calls
+ * kfuncs ("kfs.kfunc_jit=1" on the command line, the default), it runs it
+ * with BPF_PROG_TEST_RUN on a 64-byte packet; where it does not
+ * ("kfs.kfunc_jit=0"), the load must fail with the verifier's message.
+ * Then it checks the generated code of bpf_dummy_pe_ops (pe_test()), and
+ * prints one "KFS-CROSS: PASS: ..." or "KFS-CROSS: FAIL: ..." line.  If
+ * the initramfs has /tp/test_progs, it runs it with the JIT on and then
+ * off, with the arguments in /tp/args.jit1 and /tp/args.jit0 (one per
+ * line), between "KFS-CROSS: test_progs jit=N: begin" and "...: exit RC"
+ * lines.  Then it powers the machine off.  The harness reads the console.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,9 +34,14 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 
+#include <sys/wait.h>
+
 #define KFUNC "bpf_kfunc_call_test_pass_ctx"
 
 static char log_buf[1 << 16];
+
+/* Whether this architecture's JIT calls kfuncs (kfs.kfunc_jit=) */
+static int kfunc_jit = 1;
 
 static void say(const char *fmt, ...)
 {
@@ -200,10 +210,21 @@ static void set_jit(int on)
 	close(fd);
 }
 
-/* kfunc calls need the JIT */
-static void enable_jit(void)
+/* Load PROG (CNT instructions) as a SCHED_CLS program: its fd, or -1 */
+static int load_sched_cls(const struct bpf_insn *prog, unsigned int cnt)
 {
-	set_jit(1);
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	attr.insns = (uintptr_t)prog;
+	attr.insn_cnt = cnt;
+	attr.license = (uintptr_t)"GPL";
+	attr.log_level = 1;
+	attr.log_buf = (uintptr_t)log_buf;
+	attr.log_size = sizeof(log_buf);
+	log_buf[0] = 0;
+	return sys_bpf(BPF_PROG_LOAD, &attr);
 }
 
 /*
@@ -218,21 +239,11 @@ static void load_and_run(const struct bpf_insn *prog, unsigned int cnt,
 	union bpf_attr attr;
 	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.insns = (uintptr_t)prog;
-	attr.insn_cnt = cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_level = 1;
-	attr.log_buf = (uintptr_t)log_buf;
-	attr.log_size = sizeof(log_buf);
-	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	fd = load_sched_cls(prog, cnt);
 	if (fd < 0) {
 		int err = errno;
 
 		printf("----- verifier log -----\n%s\n-----\n", log_buf);
-		if (strstr(log_buf, "JIT does not support calling kernel function"))
-			fail("JIT does not support calling kernel function");
 		fail("BPF_PROG_LOAD of a SCHED_CLS program calling %s: %s",
 		     what, strerror(err));
 	}
@@ -250,6 +261,26 @@ static void load_and_run(const struct bpf_insn *prog, unsigned int cnt,
 		fail("BPF_PROG_TEST_RUN: retval %u, expected 0",
 		     attr.test.retval);
 	close(fd);
+}
+
+/*
+ * Where the JIT cannot call kfuncs: the program calling WHAT must fail to
+ * load, with the verifier's WANT in its log.
+ */
+static void load_refused(const struct bpf_insn *prog, unsigned int cnt,
+			 const char *what, const char *want)
+{
+	int fd = load_sched_cls(prog, cnt);
+
+	if (fd >= 0)
+		fail("a SCHED_CLS program calling %s loaded; expected \"%s\"",
+		     what, want);
+	if (!strstr(log_buf, want)) {
+		printf("----- verifier log -----\n%s\n-----\n", log_buf);
+		fail("a SCHED_CLS program calling %s: no \"%s\" in the log",
+		     what, want);
+	}
+	say("a SCHED_CLS program calling %s is refused: %s", what, want);
 }
 
 /* A BPF_CALL of the kfunc with BTF id ID (src_reg BPF_PSEUDO_KFUNC_CALL). */
@@ -284,12 +315,10 @@ static char *vmlinux_btf(size_t *len)
 #define PE_EPILOGUE 1		/* test_epilogue */
 #define PE_KFUNC_ONLY 9		/* test_kfunc_only */
 
-/* Load @prog as bpf_dummy_pe_ops' @member; fail with the log, naming @name */
-static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
-		   unsigned int cnt, const char *name)
+/* Load @prog as bpf_dummy_pe_ops' @member: its fd, or -1 */
+static int try_load_pe(uint32_t ops_id, int member,
+		       const struct bpf_insn *prog, unsigned int cnt)
 {
-	int fd;
-
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
@@ -303,12 +332,83 @@ static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
 	attr.log_buf = (uintptr_t)log_buf;
 	attr.log_size = sizeof(log_buf);
 	log_buf[0] = 0;
-	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	return sys_bpf(BPF_PROG_LOAD, &attr);
+}
+
+/* Load @prog as bpf_dummy_pe_ops' @member; fail with the log, naming @name */
+static int load_pe(uint32_t ops_id, int member, const struct bpf_insn *prog,
+		   unsigned int cnt, const char *name)
+{
+	int fd = try_load_pe(ops_id, member, prog, cnt);
+
 	if (fd < 0) {
 		printf("----- verifier log -----\n%s\n-----\n", log_buf);
 		fail("BPF_PROG_LOAD of %s: %s", name, strerror(errno));
 	}
 	return fd;
+}
+
+/* The same, where the load must fail with @want in the log */
+static void load_pe_refused(uint32_t ops_id, int member,
+			    const struct bpf_insn *prog, unsigned int cnt,
+			    const char *name, const char *want)
+{
+	int fd = try_load_pe(ops_id, member, prog, cnt);
+
+	if (fd >= 0)
+		fail("%s loaded; expected \"%s\"", name, want);
+	if (!strstr(log_buf, want)) {
+		printf("----- verifier log -----\n%s\n-----\n", log_buf);
+		fail("%s: no \"%s\" in the log", name, want);
+	}
+	say("%s is refused: %s", name, want);
+}
+
+/*
+ * The symbol of /proc/kallsyms at or below @addr: its name in @name (128
+ * bytes) and @addr's offset from it; -1 if there is none.
+ */
+static long kallsyms_find(unsigned long addr, char *name)
+{
+	unsigned long a, best = 0;
+	char line[256], sym[128];
+	FILE *f;
+
+	name[0] = 0;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		fail("/proc/kallsyms: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %*s %127s", &a, sym) != 2)
+			continue;
+		if (a <= addr && a >= best && a) {
+			best = a;
+			strcpy(name, sym);
+		}
+	}
+	fclose(f);
+	return name[0] ? (long)(addr - best) : -1;
+}
+
+/* The address of @sym in /proc/kallsyms, or 0 */
+static unsigned long kallsyms_addr(const char *sym)
+{
+	char line[256], s[128];
+	unsigned long a;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		fail("/proc/kallsyms: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %*s %127s", &a, s) == 2 &&
+		    !strcmp(s, sym)) {
+			fclose(f);
+			return a;
+		}
+	}
+	fclose(f);
+	return 0;
 }
 
 /* A kernel of 32 bits, by its machine name (not this program's size) */
@@ -325,6 +425,58 @@ static int kernel_32bit(void)
 		if (!strcmp(u.machine, m64[i]))
 			return 0;
 	return 1;
+}
+
+/*
+ * A direct call of the translated program, imm @imm: it must call
+ * bpf_dummy_pe_add, at __bpf_call_base + imm as the interpreter and the
+ * JITs compute it.
+ */
+static void direct_check(const char *name, int32_t imm)
+{
+	unsigned long base = kallsyms_addr("__bpf_call_base");
+	char sym[128];
+	long off;
+
+	if (!base)
+		fail("no __bpf_call_base in /proc/kallsyms");
+	off = kallsyms_find(base + (long)imm, sym);
+	printf("KFS-CROSS: %s: direct call of %s+%#lx (__bpf_call_base %#lx + %d)\n",
+	       name, sym, off, base, imm);
+	if (strcmp(sym, "bpf_dummy_pe_add") || off)
+		fail("%s: the direct call is of %s+%#lx, not bpf_dummy_pe_add",
+		     name, sym, off);
+}
+
+/*
+ * The JITed code of @fd (@len bytes), in hex on the console for the
+ * harness to disassemble: "KFS-CROSS: jited NAME: HEX" lines of 32 bytes.
+ */
+static void jit_dump(int fd, const char *name, uint32_t len)
+{
+	static unsigned char code[1 << 14];
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	uint32_t i;
+
+	if (len > sizeof(code))
+		fail("%s: %u bytes of JITed code", name, len);
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = len;
+	info.jited_prog_insns = (uintptr_t)code;
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		fail("BPF_OBJ_GET_INFO_BY_FD (jited): %s", strerror(errno));
+	for (i = 0; i < len; i++) {
+		if (i % 32 == 0)
+			printf("KFS-CROSS: jited %s: ", name);
+		printf("%02x", code[i]);
+		if (i % 32 == 31 || i == len - 1)
+			printf("\n");
+	}
 }
 
 /*
@@ -373,11 +525,15 @@ static void pe_run(int fd, const char *name, int jited, int *direct,
 			continue;
 		printf("KFS-CROSS: %s: xlated %u: call src_reg %u imm %d\n",
 		       name, i, xl[i].src_reg, xl[i].imm);
-		if (xl[i].src_reg == BPF_PSEUDO_KFUNC_CALL)
+		if (xl[i].src_reg == BPF_PSEUDO_KFUNC_CALL) {
 			(*kfuncs)++;
-		else if (!xl[i].src_reg)
+		} else if (!xl[i].src_reg) {
 			(*direct)++;
+			direct_check(name, xl[i].imm);
+		}
 	}
+	if (info.jited_prog_len)
+		jit_dump(fd, name, info.jited_prog_len);
 	say("%s: retval 6, args->a %llu, JITed %u bytes, %d direct and %d kfunc calls",
 	    name, (unsigned long long)out, info.jited_prog_len, *direct,
 	    *kfuncs);
@@ -425,14 +581,16 @@ static void pe_subprog_32bit(uint32_t ops_id)
  * Generated code: test_epilogue's epilogue adds 10000 to args->a and
  * doubles the return value, by a kfunc call where the program can call
  * kfuncs and by a direct call of its BPF_CALL_2 counterpart where it
- * cannot: on every 32-bit kernel (bpf_prog_can_call_kfunc()).
- * test_kfunc_only's epilogue calls the kfunc anyway: with the JIT on, it
- * loads and makes the kfunc call, on 32-bit kernels too (the x86-32 JIT
- * calls kfuncs from a program without subprograms).
+ * cannot: on every 32-bit kernel (bpf_prog_can_call_kfunc()) and where
+ * the JIT cannot call kfuncs.  test_kfunc_only's epilogue calls the kfunc
+ * anyway: where the JIT calls kfuncs, it loads and makes the kfunc call,
+ * on 32-bit kernels too (the x86-32 JIT calls kfuncs from a program
+ * without subprograms); elsewhere the verifier refuses it.
  */
 static void pe_test(const char *btf, size_t len)
 {
-	int direct, kfuncs, want_direct = kernel_32bit();
+	int direct, kfuncs, want_direct = kernel_32bit() || !kfunc_jit;
+	const char *bits = kernel_32bit() ? "32-bit" : "64-bit";
 	struct bpf_insn prog[2];
 	uint32_t ops_id;
 	int fd;
@@ -446,32 +604,115 @@ static void pe_test(const char *btf, size_t len)
 	prog[0].imm = 3;
 	prog[1].code = BPF_JMP | BPF_EXIT;
 
-	if (want_direct)
+	if (kernel_32bit())
 		pe_subprog_32bit(ops_id);
 	fd = load_pe(ops_id, PE_EPILOGUE, prog, 2, "test_epilogue");
 	pe_run(fd, "test_epilogue", 1, &direct, &kfuncs);
 	if (want_direct ? direct != 1 || kfuncs : kfuncs != 1 || direct)
-		fail("test_epilogue's epilogue: %d direct calls, %d kfunc calls; expected the %s on a %d-bit kernel",
+		fail("test_epilogue's epilogue: %d direct calls, %d kfunc calls; expected the %s on this %s kernel",
 		     direct, kfuncs,
-		     want_direct ? "direct call" : "kfunc call",
-		     want_direct ? 32 : 64);
+		     want_direct ? "direct call" : "kfunc call", bits);
 	close(fd);
 
-	fd = load_pe(ops_id, PE_KFUNC_ONLY, prog, 2, "test_kfunc_only");
-	pe_run(fd, "test_kfunc_only", 1, &direct, &kfuncs);
-	if (kfuncs != 1 || direct)
-		fail("test_kfunc_only's epilogue: %d direct calls, %d kfunc calls; expected the kfunc call",
-		     direct, kfuncs);
-	close(fd);
-	say("generated code: the epilogue's call is %s on this %d-bit kernel",
+	if (kfunc_jit) {
+		fd = load_pe(ops_id, PE_KFUNC_ONLY, prog, 2,
+			     "test_kfunc_only");
+		pe_run(fd, "test_kfunc_only", 1, &direct, &kfuncs);
+		if (kfuncs != 1 || direct)
+			fail("test_kfunc_only's epilogue: %d direct calls, %d kfunc calls; expected the kfunc call",
+			     direct, kfuncs);
+		close(fd);
+	} else {
+		load_pe_refused(ops_id, PE_KFUNC_ONLY, prog, 2,
+				"test_kfunc_only",
+				"JIT does not support calling kernel function");
+		load_pe_refused(ops_id, PE_KFUNC_ONLY, prog, 2,
+				"test_kfunc_only",
+				"the epilogue cannot call kernel function bpf_kfunc_dummy_pe_add");
+	}
+	say("generated code: the epilogue's call is %s on this %s kernel",
 	    want_direct ? "a direct call of bpf_dummy_pe_add" :
-			  "the kfunc bpf_kfunc_dummy_pe_add",
-	    want_direct ? 32 : 64);
+			  "the kfunc bpf_kfunc_dummy_pe_add", bits);
+}
+
+/* kfs.kfunc_jit=0 on the kernel's command line: the JIT calls no kfuncs */
+static void read_cmdline(void)
+{
+	size_t len;
+	char *c = read_file("/proc/cmdline", &len);
+
+	if (!c)
+		fail("/proc/cmdline: %s", strerror(errno));
+	c[len ? len - 1 : 0] = 0;
+	if (strstr(c, "kfs.kfunc_jit=0"))
+		kfunc_jit = 0;
+	say("command line: %s; the JIT %s kfuncs", c,
+	    kfunc_jit ? "calls" : "does not call");
+	free(c);
+}
+
+/* The mounts test_progs expects */
+static void mounts(void)
+{
+	static const char *const m[][3] = {
+		{ "devtmpfs", "/dev", "devtmpfs" },
+		{ "tmpfs", "/tmp", "tmpfs" },
+		{ "bpffs", "/sys/fs/bpf", "bpf" },
+		{ "debugfs", "/sys/kernel/debug", "debugfs" },
+		{ "tracefs", "/sys/kernel/tracing", "tracefs" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		mkdir(m[i][1], 0755);
+		if (mount(m[i][0], m[i][1], m[i][2], 0, NULL))
+			say("mount %s on %s: %s", m[i][2], m[i][1],
+			    strerror(errno));
+	}
+}
+
+/*
+ * /tp/test_progs with the JIT set to @jit and the arguments of
+ * /tp/args.jitN, one per line.
+ */
+static void run_test_progs(int jit)
+{
+	char path[32], *args, *argv[64], *p;
+	int argc = 0, status;
+	size_t len;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tp/args.jit%d", jit);
+	args = read_file(path, &len);
+	if (!args)
+		fail("%s: %s", path, strerror(errno));
+	args[len ? len - 1 : 0] = 0;
+	argv[argc++] = "./test_progs";
+	for (p = strtok(args, "\n"); p && argc < 63; p = strtok(NULL, "\n"))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	set_jit(jit);
+	say("test_progs jit=%d: begin", jit);
+	pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (!pid) {
+		if (chdir("/tp"))
+			_exit(126);
+		execv("/tp/test_progs", argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		fail("waitpid: %s", strerror(errno));
+	say("test_progs jit=%d: exit %d", jit,
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	free(args);
 }
 
 int main(void)
 {
 	struct bpf_insn prog[3];
+	struct stat st;
 	size_t btf_len;
 	uint32_t id;
 	char *btf;
@@ -482,6 +723,7 @@ int main(void)
 		fail("mount /proc: %s", strerror(errno));
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL))
 		fail("mount /sys: %s", strerror(errno));
+	read_cmdline();
 
 	btf = vmlinux_btf(&btf_len);
 	id = btf_find(btf, btf_len, KFUNC, BTF_KIND_FUNC);
@@ -489,17 +731,31 @@ int main(void)
 		fail("no FUNC %s in the vmlinux BTF", KFUNC);
 	say("%s: BTF id %u", KFUNC, id);
 
-	enable_jit();
-
 	/* r1, the context (struct __sk_buff *), is the kfunc's argument. */
 	memset(prog, 0, sizeof(prog));
 	prog[0] = kfunc_call(id);
 	prog[1].code = BPF_ALU64 | BPF_MOV | BPF_K;	/* r0 = 0 */
 	prog[2].code = BPF_JMP | BPF_EXIT;
-	load_and_run(prog, 3, KFUNC);
+	if (kfunc_jit) {
+		set_jit(1);
+		load_and_run(prog, 3, KFUNC);
+	} else {
+		set_jit(0);
+		load_refused(prog, 3, KFUNC,
+			     "JIT is required for calling kernel function");
+		set_jit(1);
+		load_refused(prog, 3, KFUNC,
+			     "JIT does not support calling kernel function");
+	}
 	pe_test(btf, btf_len);
-	say("PASS: SCHED_CLS program called kfunc %s (BTF id %u), test run retval 0; generated code as expected",
-	    KFUNC, id);
+	say("PASS: SCHED_CLS program %s kfunc %s (BTF id %u); generated code as expected",
+	    kfunc_jit ? "called" : "refused to call", KFUNC, id);
+
+	if (!stat("/tp/test_progs", &st)) {
+		mounts();
+		run_test_progs(1);
+		run_test_progs(0);
+	}
 	power_off(0);
 	return 0;
 }

@@ -178,9 +178,13 @@ need_pkgs() {
 # verify_config OUT FRAGMENT...: every option the fragments ask for must
 # have survived olddefconfig in OUT/.config; one that did not (a dependency
 # missing) would silently change what is built and tested.  Prints each
-# that did not and fails.  Fragments that do not exist are skipped.
+# that did not and fails.  Fragments that do not exist are skipped.  As in
+# merge_config.sh, a later fragment's value of an option replaces an
+# earlier one's (a variant such as cross-armhf-thumb2.config).
 verify_config() {
 	local out=$1 f line sym val got bad=0
+	local -A want=() from=()
+	local -a order=()
 
 	shift
 	for f; do
@@ -188,15 +192,20 @@ verify_config() {
 		while IFS= read -r line; do
 			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
 			sym=${line%%=*}
-			val=${line#*=}
-			got=$(grep -E "^$sym=|^# $sym is not set" "$out/.config" || true)
-			case "$val" in
-			n) [ -z "$got" ] || [ "$got" = "# $sym is not set" ] && continue ;;
-			*) [ "$got" = "$sym=$val" ] && continue ;;
-			esac
-			echo "config: $sym: wanted '$val', got '${got:-absent}' (${f##*/})"
-			bad=1
+			[ -n "${want[$sym]+set}" ] || order+=("$sym")
+			want[$sym]=${line#*=}
+			from[$sym]=${f##*/}
 		done <"$f"
+	done
+	for sym in "${order[@]}"; do
+		val=${want[$sym]}
+		got=$(grep -E "^$sym=|^# $sym is not set" "$out/.config" || true)
+		case "$val" in
+		n) [ -z "$got" ] || [ "$got" = "# $sym is not set" ] && continue ;;
+		*) [ "$got" = "$sym=$val" ] && continue ;;
+		esac
+		echo "config: $sym: wanted '$val', got '${got:-absent}' (${from[$sym]})"
+		bad=1
 	done
 	return $bad
 }
