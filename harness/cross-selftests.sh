@@ -55,8 +55,8 @@ fi
 [ -f "$sysroot/usr/lib/$triplet/libelf.a" ] ||
 	die "$step-sysroot: no libelf.a for $dpkgarch in $sysroot"
 
-# The copy: the listed tests, every program they open (skeleton or
-# object), and the programs'
+# The copy: the listed tests, every program they open (skeleton, light
+# skeleton or object), and the programs'
 # headers; btf_data.c, which the test_progs link rule reads.
 mini=$out/src
 rm -rf "$mini"
@@ -76,11 +76,15 @@ for t in "${tests[@]}"; do
 		die "$step: test $t (cross-tests.list) is not in prog_tests/"
 	[ ! -f "$mini/prog_tests/$f.c" ] || continue
 	cp "$src/prog_tests/$f.c" "$mini/prog_tests/"
-	mapfile -t -O "${#progs[@]}" progs < <(grep -Eho '[a-z0-9_]+\.(skel\.h|bpf\.o)' \
+	mapfile -t -O "${#progs[@]}" progs < <(grep -Eho '[a-z0-9_]+\.(l?skel\.h|bpf\.o)' \
 					      "$src/prog_tests/$f.c")
 done
+# Light skeletons (.lskel.h) as the Makefile's LSKELS_EXTRA: both kinds.
+lskels=()
 for p in "${progs[@]}"; do
+	case "$p" in *.lskel.h) lskels+=("${p%.lskel.h}.c") ;; esac
 	p=${p%.skel.h}
+	p=${p%.lskel.h}
 	p=${p%.bpf.o}
 	[ -f "$src/progs/$p.c" ] || die "$step: no progs/$p.c"
 	cp "$src/progs/$p.c" "$mini/progs/"
@@ -100,7 +104,8 @@ smake=(make -C "$src" -j"$(nproc)" OUTPUT="$out"
        CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16
        TRUNNER_TESTS_DIR="$rel/prog_tests"
        TRUNNER_BPF_PROGS_DIR="$rel/progs"
-       TRUNNER_EXTRA_FILES= LSKELS= LSKELS_EXTRA= LINKED_SKELS=
+       TRUNNER_EXTRA_FILES= LSKELS= LINKED_SKELS=
+       LSKELS_EXTRA="$(printf '%s\n' "${lskels[@]}" | sort -u | paste -sd' ' -)"
        LDLIBS="-static -lelf -lz -lrt -lpthread")
 logged "$step" "${smake[@]}" "$out/test_progs"
 cp "$kout/bpf_testmod/bpf_testmod.ko" "$out/"

@@ -161,7 +161,7 @@ btf_dump() {
 	local params=0
 
 	if [ -n "$base" ]; then
-		"$bpftool" btf dump file "$f" base "$base" format raw
+		"$bpftool" -B "$base" btf dump file "$f" format raw
 	else
 		"$bpftool" btf dump file "$f" format raw
 	fi >"$raw"
@@ -195,28 +195,32 @@ btf_dump "$mod/bpf_testmod.ko" "$out/vmlinux" bpf_testmod_implicit_prog_id 3
 msg "$step-btf: bpf_kfunc_call_test_implicit_add(a, b) and its _impl(a, b, aux) in vmlinux, bpf_testmod_implicit_prog_id(mul) and its _impl(mul, aux) in bpf_testmod.ko (dump: $btf_log)"
 
 # The arguments of test_progs, JIT on and off: the tests, and those that
-# cannot run here, with the reason, from cross-skip.ARCH: lines of
-# "jit|nojit|all TEST[/SUBTEST] REASON".
-skip_file=$KFS_HARNESS/cross-skip.$arch
+# cannot run here, with the reason, from cross-skip.common and
+# cross-skip.ARCH: lines of "WHEN TEST[/SUBTEST] REASON", WHEN one of all,
+# jit (the JIT on), nojit (off), nokfunc (where programs cannot call
+# kfuncs: the JIT off, or on where it cannot call them).
+skip_files=("$KFS_HARNESS/cross-skip.common" "$KFS_HARNESS/cross-skip.$arch")
 tests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KFS_HARNESS/cross-tests.list" |
 	paste -sd, -)
 tp_args() {
-	local jit=$1 when name reason deny=()
+	local jit=$1 when name reason f deny=()
 
-	if [ -f "$skip_file" ]; then
+	for f in "${skip_files[@]}"; do
+		[ -f "$f" ] || continue
 		while read -r when name reason; do
 			case "$when" in
 			all) ;;
 			jit) [ "$jit" = 1 ] || continue ;;
 			nojit) [ "$jit" = 0 ] || continue ;;
+			nokfunc) [ "$jit" = 0 ] || [ "$kfunc_jit" = 0 ] || continue ;;
 			''|'#'*) continue ;;
-			*) die "$step: $skip_file: '$when': expected jit, nojit or all" ;;
+			*) die "$step: ${f##*/}: '$when': expected jit, nojit, nokfunc or all" ;;
 			esac
-			[ -n "$reason" ] || die "$step: $skip_file: $name has no reason"
+			[ -n "$reason" ] || die "$step: ${f##*/}: $name has no reason"
 			deny+=("$name")
 			msg "$step: skipped with the JIT $([ "$jit" = 1 ] && echo on || echo off): $name: $reason" >&2
-		done <"$skip_file"
-	fi
+		done <"$f"
+	done
 	printf '%s\n' -a "$tests"
 	[ ${#deny[@]} -eq 0 ] || printf '%s\n' -d "$(IFS=,; echo "${deny[*]}")"
 }
@@ -230,8 +234,6 @@ initramfs() {
 	"${cross}gcc" -static -O2 -Wall -Werror \
 		-o "$out/cross-init" "$KFS_HARNESS/cross-init.c"
 	gcc -O2 -o "$out/gen_init_cpio" "$KSRC/usr/gen_init_cpio.c"
-	tp_args 1 >"$out/args.jit1"
-	tp_args 0 >"$out/args.jit0"
 	{
 		cat <<-EOF
 		dir /dev 0755 0 0
@@ -251,6 +253,8 @@ initramfs() {
 	} >"$out/initramfs.list"
 	"$out/gen_init_cpio" "$out/initramfs.list" >"$out/initramfs.cpio"
 }
+tp_args 1 >"$out/args.jit1"
+tp_args 0 >"$out/args.jit0"
 logged "$step-initramfs" initramfs
 
 # QEMU TCG; init powers off after test_progs.
@@ -300,8 +304,8 @@ jit_asm() {
 }
 jit_asm test_epilogue
 
-# test_progs' summary with the JIT on and off: "P passed, S skipped,
-# F failed" (tests and subtests, as test_progs counts them).
+# test_progs' summary with the JIT on and off: "T/S passed, K skipped,
+# F failed": T tests (S subtests) passed, as test_progs counts them.
 tp_result() {
 	local jit=$1
 
@@ -309,7 +313,7 @@ tp_result() {
 	    -v e="KFS-CROSS: test_progs jit=$jit: exit" '
 		index($0, b) { on = 1; next }
 		index($0, e) { on = 0 }
-		on && /^Summary:/ { gsub(/[,\/]/, " "); print $2, $5, $7; exit }
+		on && /^Summary:/ { gsub(/[,\/]/, " "); print $2 "/" $3, $5, $7; exit }
 	' "$boot_log" | tr -d '\r'
 }
 bad=0
@@ -323,7 +327,7 @@ for jit in 1 0; do
 		results+=("no summary")
 		continue
 	fi
-	msg "$step: test_progs with the $mode: $p passed, $s skipped, $f failed"
+	msg "$step: test_progs with the $mode: $p tests/subtests passed, $s skipped, $f failed"
 	results+=("$p/$s/$f")
 	if [ "$f" -ne 0 ]; then
 		grep -a -E '^#[0-9/]+ +[a-z0-9_/]+:FAIL' "$boot_log" | tr -d '\r' >&2 || true

@@ -9,7 +9,8 @@
  * return value, both through the kfunc bpf_kfunc_dummy_pe_add(), or, where
  * the program cannot call kfuncs, its BPF_CALL_2 counterpart
  * bpf_dummy_pe_add(), called directly.  They pass with the JIT and with the
- * interpreter (net.core.bpf_jit_enable=0).
+ * interpreter (net.core.bpf_jit_enable=0), and with JITs that cannot call
+ * kfuncs.
  */
 #include <test_progs.h>
 #include <load_expect.h>
@@ -155,8 +156,18 @@ static const struct bpf_insn stack_504[] = {
 	EPILOGUE(-512),
 };
 
-/* The JIT is off: kfunc calls become calls of their BPF_CALL_2 counterpart */
+/* The JIT is off (net.core.bpf_jit_enable=0) */
 static bool interp;
+/* The JIT is on and calls kfuncs (bpf_jit_supports_kfunc_call()) */
+static bool kfunc_jit;
+/*
+ * Generated code calls the BPF_CALL_2 counterparts of kfuncs, directly:
+ * where programs cannot call kfuncs, and on every 32-bit kernel
+ * (bpf_prog_can_call_kfunc())
+ */
+static bool direct;
+/* The program check_xlated() compares was JITed */
+static bool xlated_jited;
 /* The JIT blinds every program's constants (net.core.bpf_jit_harden=2) */
 static bool blinded;
 /* include/linux/filter.h: the register constant blinding uses */
@@ -174,12 +185,16 @@ static bool same_insn(const struct bpf_insn *want, const struct bpf_insn *got)
 	bool kfunc = want->code == (BPF_JMP | BPF_CALL) &&
 		     want->src_reg == BPF_PSEUDO_KFUNC_CALL;
 
-	if (kfunc && interp)
+	if (kfunc && direct)
 		return got->code == want->code && !got->dst_reg &&
 		       !got->src_reg && !got->off &&
 		       got->imm == call_imm("bpf_dummy_pe_add");
-	/* The interpreter calls a subprogram through the entry for its stack */
-	if (interp && want->code == (BPF_JMP | BPF_CALL) &&
+	/*
+	 * The interpreter calls a subprogram through the entry for its
+	 * stack: without the JIT, and where the JIT cannot compile BPF-to-BPF
+	 * calls (the 32-bit JITs, MIPS)
+	 */
+	if (!xlated_jited && want->code == (BPF_JMP | BPF_CALL) &&
 	    want->src_reg == BPF_PSEUDO_CALL)
 		return got->code == want->code && !got->dst_reg &&
 		       got->src_reg == want->src_reg && got->off == want->off;
@@ -210,10 +225,15 @@ static bool has_bpf_call(const struct bpf_insn *insns, __u32 cnt)
  */
 static void check_xlated(int prog_fd, const struct bpf_insn *want, __u32 cnt)
 {
+	struct bpf_prog_info info = {};
+	__u32 i, got_cnt, len = sizeof(info);
 	struct bpf_insn *got;
-	__u32 i, got_cnt;
 	bool same;
 
+	if (!ASSERT_OK(bpf_obj_get_info_by_fd(prog_fd, &info, &len),
+		       "bpf_obj_get_info_by_fd"))
+		return;
+	xlated_jited = info.jited_prog_len;
 	got = get_xlated_insns(prog_fd, &got_cnt);
 	if (!ASSERT_OK_PTR(got, "get_xlated_insns"))
 		return;
@@ -406,8 +426,9 @@ static void test_tail_call(struct dummy_pe_ops *skel)
 
 /*
  * test_kfunc_only's epilogue calls the kfunc whatever runs the program:
- * with the JIT it loads and runs, with the interpreter its load fails,
- * naming the kfunc.
+ * with a JIT that calls kfuncs it loads and runs, on a 32-bit kernel too;
+ * with the interpreter, or a JIT that cannot, its load fails, naming the
+ * kfunc.
  */
 static void test_kfunc_only(void)
 {
@@ -425,8 +446,8 @@ static void test_kfunc_only(void)
 		bpf_program__set_autoload(prog, prog == skel->progs.kfunc_only);
 	bpf_program__set_log_buf(skel->progs.kfunc_only, log, sizeof(log));
 	err = dummy_pe_ops__load(skel);
-	if (interp) {
-		if (ASSERT_ERR(err, "load without the JIT"))
+	if (!kfunc_jit) {
+		if (ASSERT_ERR(err, "load without kfunc calls"))
 			ASSERT_HAS_SUBSTR(log, want, "verifier log");
 	} else if (ASSERT_OK(err, "load with the JIT")) {
 		/* 2, returns 2; 10002, returns 4 */
@@ -574,9 +595,9 @@ static void test_freplace(struct dummy_pe_ops *skel)
 }
 
 /*
- * The epilogue's call of test_implicit's @fd: with the JIT, the kfunc, an
- * ld_imm64 of the aux into R3 inserted before it by the verifier; without,
- * the direct call of bpf_dummy_pe_add_id(), after the generator's ld_imm64.
+ * The epilogue's call of test_implicit's @fd: where it can call kfuncs, the
+ * kfunc, an ld_imm64 of the aux into R3 inserted before it by the verifier;
+ * elsewhere the direct call of bpf_dummy_pe_add_id(), after the generator's ld_imm64.
  * Not where blinding rewrote the ld_imm64.
  */
 static void check_implicit_call(int fd)
@@ -592,7 +613,7 @@ static void check_implicit_call(int fd)
 		if (insns[i].code == (BPF_JMP | BPF_CALL))
 			call = &insns[i];
 	if (call) {
-		if (interp)
+		if (direct)
 			ASSERT_TRUE(!call->src_reg && call->imm == imm,
 				    "a direct call of bpf_dummy_pe_add_id");
 		else
@@ -610,7 +631,7 @@ static void check_implicit_call(int fd)
 /*
  * test_implicit's epilogue adds 10000 and the program's id: by the
  * KF_IMPLICIT_ARGS kfunc, whose call the verifier gives the aux, or where
- * the program cannot call kfuncs (the interpreter) by the kfunc's
+ * the program cannot call kfuncs (bpf_prog_can_call_kfunc()) by the kfunc's
  * counterpart, which the generator gives the aux.
  */
 static void test_implicit(struct dummy_pe_ops *skel)
@@ -730,6 +751,45 @@ static void test_long(void)
 	close(fd);
 }
 
+/*
+ * Whether the JIT calls kfuncs: a SCHED_CLS program that calls
+ * bpf_kfunc_call_test_pass_ctx() (net/bpf/test_run.c) loads.  Where it
+ * does not, the verifier says why; printed.
+ */
+static bool probe_kfunc_jit(void)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_insn insns[] = {
+		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 0),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	static char log[4096];
+	struct btf *btf;
+	int id, fd;
+
+	btf = btf__load_vmlinux_btf();
+	if (!ASSERT_OK_PTR(btf, "btf__load_vmlinux_btf"))
+		return false;
+	id = btf__find_by_name_kind(btf, "bpf_kfunc_call_test_pass_ctx",
+				    BTF_KIND_FUNC);
+	btf__free(btf);
+	if (!ASSERT_GT(id, 0, "bpf_kfunc_call_test_pass_ctx in vmlinux BTF"))
+		return false;
+	insns[0].imm = id;
+	opts.log_buf = log;
+	opts.log_size = sizeof(log);
+	opts.log_level = 1;
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "kfunc_probe", "GPL",
+			   insns, ARRAY_SIZE(insns), &opts);
+	if (fd < 0) {
+		printf("%s: no kfunc calls: %s", __func__, log);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 /* The first character of the sysctl file @path, @dflt if unreadable */
 static char sysctl_char(const char *path, char dflt)
 {
@@ -752,6 +812,9 @@ void test_dummy_pe_ops(void)
 	interp = sysctl_char("/proc/sys/net/core/bpf_jit_enable", '1') == '0';
 	blinded = !interp &&
 		  sysctl_char("/proc/sys/net/core/bpf_jit_harden", '0') == '2';
+	kfunc_jit = !interp && probe_kfunc_jit();
+	/* test_progs is built for the kernel's word size */
+	direct = !kfunc_jit || sizeof(long) == 4;
 	skel = dummy_pe_ops__open();
 	if (!ASSERT_OK_PTR(skel, "dummy_pe_ops__open"))
 		return;
