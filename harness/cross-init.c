@@ -210,13 +210,20 @@ static void set_jit(int on)
 	close(fd);
 }
 
-/* Load PROG (CNT instructions) as a SCHED_CLS program: its fd, or -1 */
-static int load_sched_cls(const struct bpf_insn *prog, unsigned int cnt)
+/*
+ * Load PROG (CNT instructions) as a GPL program of TYPE, attached to
+ * MEMBER of the BTF type ATTACH_ID where that is not 0, with the verifier
+ * log in log_buf: its fd, or -1.
+ */
+static int prog_load(uint32_t type, uint32_t member, uint32_t attach_id,
+		     const struct bpf_insn *prog, unsigned int cnt)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	attr.prog_type = type;
+	attr.expected_attach_type = member;
+	attr.attach_btf_id = attach_id;
 	attr.insns = (uintptr_t)prog;
 	attr.insn_cnt = cnt;
 	attr.license = (uintptr_t)"GPL";
@@ -225,6 +232,12 @@ static int load_sched_cls(const struct bpf_insn *prog, unsigned int cnt)
 	attr.log_size = sizeof(log_buf);
 	log_buf[0] = 0;
 	return sys_bpf(BPF_PROG_LOAD, &attr);
+}
+
+/* Load PROG (CNT instructions) as a SCHED_CLS program: its fd, or -1 */
+static int load_sched_cls(const struct bpf_insn *prog, unsigned int cnt)
+{
+	return prog_load(BPF_PROG_TYPE_SCHED_CLS, 0, 0, prog, cnt);
 }
 
 /*
@@ -319,20 +332,7 @@ static char *vmlinux_btf(size_t *len)
 static int try_load_pe(uint32_t ops_id, int member,
 		       const struct bpf_insn *prog, unsigned int cnt)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_STRUCT_OPS;
-	attr.expected_attach_type = member;
-	attr.attach_btf_id = ops_id;
-	attr.insns = (uintptr_t)prog;
-	attr.insn_cnt = cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_level = 1;
-	attr.log_buf = (uintptr_t)log_buf;
-	attr.log_size = sizeof(log_buf);
-	log_buf[0] = 0;
-	return sys_bpf(BPF_PROG_LOAD, &attr);
+	return prog_load(BPF_PROG_TYPE_STRUCT_OPS, member, ops_id, prog, cnt);
 }
 
 /* Load @prog as bpf_dummy_pe_ops' @member; fail with the log, naming @name */
