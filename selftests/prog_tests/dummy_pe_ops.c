@@ -160,6 +160,10 @@ static const struct bpf_insn stack_504[] = {
 static bool interp;
 /* The JIT is on and calls kfuncs (bpf_jit_supports_kfunc_call()) */
 static bool kfunc_jit;
+/* The JIT is on and JITs programs with subprograms (jit_subprogs()) */
+static bool subprog_jit;
+/* Subprograms may tail call (allow_tail_call_in_subprogs()) */
+static bool subprog_tail_call;
 /*
  * Generated code calls the BPF_CALL_2 counterparts of kfuncs, directly:
  * where programs cannot call kfuncs, and on every 32-bit kernel
@@ -459,8 +463,9 @@ static void test_kfunc_only(void)
 /*
  * A tail call from a subprogram returns to the main program: in a program
  * with an epilogue the callee's epilogue would run there, then the
- * program's own.  The load fails; without the JIT it fails earlier, as
- * for any program with subprograms and tail calls.
+ * program's own.  The load fails; where no subprogram may tail call (the
+ * JIT off, or on 6.1 any JIT but x86-64's and arm64's) it fails earlier,
+ * as for any program with subprograms and tail calls.
  */
 static void test_tail_call_subprog(void)
 {
@@ -486,7 +491,8 @@ static void test_tail_call_subprog(void)
 				 sizeof(log));
 	err = dummy_pe_ops__load(skel);
 	if (ASSERT_ERR(err, "load tail_call_subprog")) {
-		ASSERT_HAS_SUBSTR(log, interp ? want_interp : want_jit,
+		ASSERT_HAS_SUBSTR(log,
+				  subprog_tail_call ? want_jit : want_interp,
 				  "verifier log");
 		goto out;
 	}
@@ -650,7 +656,8 @@ static void test_implicit(struct dummy_pe_ops *skel)
 
 /*
  * loop_callback's bpf_loop callback is a subprogram: its exits are its own,
- * the epilogue runs once.  Without the JIT, 6.1 refuses callbacks.
+ * the epilogue runs once.  Where no JIT runs subprograms (the JIT off, or
+ * 6.1's arm32, x86-32 and MIPS JITs), 6.1 refuses callbacks.
  */
 static void test_loop_callback(void)
 {
@@ -669,8 +676,8 @@ static void test_loop_callback(void)
 					  prog == skel->progs.loop_callback);
 	bpf_program__set_log_buf(skel->progs.loop_callback, log, sizeof(log));
 	err = dummy_pe_ops__load(skel);
-	if (interp) {
-		if (ASSERT_ERR(err, "load without the JIT"))
+	if (!subprog_jit) {
+		if (ASSERT_ERR(err, "load without a JIT of subprograms"))
 			ASSERT_HAS_SUBSTR(log, want, "verifier log");
 	} else if (ASSERT_OK(err, "load with the JIT")) {
 		/* returns 3; the epilogue once: 10001, returns 6 */
@@ -752,21 +759,49 @@ static void test_long(void)
 }
 
 /*
+ * Load the SCHED_CLS program @insns as @name: whether it loads, and in
+ * @jited whether the JIT translated it.  Where it does not load, the
+ * verifier says why; printed.
+ */
+static bool probe_load(const char *name, const struct bpf_insn *insns,
+		       __u32 cnt, bool *jited)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	static char log[4096];
+	int fd;
+
+	log[0] = 0;
+	opts.log_buf = log;
+	opts.log_size = sizeof(log);
+	opts.log_level = 1;
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, name, "GPL", insns, cnt,
+			   &opts);
+	if (fd < 0) {
+		printf("%s: %s refused: %s", __func__, name, log);
+		return false;
+	}
+	*jited = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		 info.jited_prog_len;
+	close(fd);
+	return true;
+}
+
+/*
  * Whether the JIT calls kfuncs: a SCHED_CLS program that calls
- * bpf_kfunc_call_test_pass_ctx() (net/bpf/test_run.c) loads.  Where it
- * does not, the verifier says why; printed.
+ * bpf_kfunc_call_test_pass_ctx() (net/bpf/test_run.c) loads.
  */
 static bool probe_kfunc_jit(void)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct bpf_insn insns[] = {
 		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 0),
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	static char log[4096];
 	struct btf *btf;
-	int id, fd;
+	bool jited;
+	int id;
 
 	btf = btf__load_vmlinux_btf();
 	if (!ASSERT_OK_PTR(btf, "btf__load_vmlinux_btf"))
@@ -777,17 +812,48 @@ static bool probe_kfunc_jit(void)
 	if (!ASSERT_GT(id, 0, "bpf_kfunc_call_test_pass_ctx in vmlinux BTF"))
 		return false;
 	insns[0].imm = id;
-	opts.log_buf = log;
-	opts.log_size = sizeof(log);
-	opts.log_level = 1;
-	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "kfunc_probe", "GPL",
-			   insns, ARRAY_SIZE(insns), &opts);
-	if (fd < 0) {
-		printf("%s: no kfunc calls: %s", __func__, log);
+	return probe_load("kfunc_probe", insns, ARRAY_SIZE(insns), &jited);
+}
+
+/*
+ * Whether the JIT translates a program with a subprogram: elsewhere the
+ * interpreter runs it, or the load fails (CONFIG_BPF_JIT_ALWAYS_ON).
+ */
+static bool probe_subprog_jit(void)
+{
+	const struct bpf_insn insns[] = {
+		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1),
+		BPF_EXIT_INSN(),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	bool jited = false;
+
+	return probe_load("subprog_probe", insns, ARRAY_SIZE(insns),
+			  &jited) && jited;
+}
+
+/* Whether a subprogram may tail call: one that does loads */
+static bool probe_subprog_tail_call(void)
+{
+	int map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, sizeof(int),
+				 sizeof(int), 1, NULL);
+	struct bpf_insn insns[] = {
+		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1),
+		BPF_EXIT_INSN(),
+		BPF_LD_MAP_FD(BPF_REG_2, map),
+		BPF_MOV64_IMM(BPF_REG_3, 0),
+		BPF_EMIT_CALL(BPF_FUNC_tail_call),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN(),
+	};
+	bool ok, jited;
+
+	if (!ASSERT_GE(map, 0, "prog array for the tail call probe"))
 		return false;
-	}
-	close(fd);
-	return true;
+	ok = probe_load("tail_probe", insns, ARRAY_SIZE(insns), &jited);
+	close(map);
+	return ok;
 }
 
 /* The first character of the sysctl file @path, @dflt if unreadable */
@@ -813,6 +879,8 @@ void test_dummy_pe_ops(void)
 	blinded = !interp &&
 		  sysctl_char("/proc/sys/net/core/bpf_jit_harden", '0') == '2';
 	kfunc_jit = !interp && probe_kfunc_jit();
+	subprog_jit = !interp && probe_subprog_jit();
+	subprog_tail_call = !interp && probe_subprog_tail_call();
 	/* test_progs is built for the kernel's word size */
 	direct = !kfunc_jit || sizeof(long) == 4;
 	skel = dummy_pe_ops__open();
