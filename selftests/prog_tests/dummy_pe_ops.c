@@ -759,25 +759,24 @@ static void test_long(void)
 }
 
 /*
- * Load the SCHED_CLS program @insns as @name: whether it loads, and in
- * @jited whether the JIT translated it.  Where it does not load, the
+ * Load the SCHED_CLS program @insns as @name, with @opts: whether it loads,
+ * and in @jited whether the JIT translated it.  Where it does not load, the
  * verifier says why; printed.
  */
 static bool probe_load(const char *name, const struct bpf_insn *insns,
-		       __u32 cnt, bool *jited)
+		       __u32 cnt, struct bpf_prog_load_opts *opts, bool *jited)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
 	static char log[4096];
 	int fd;
 
 	log[0] = 0;
-	opts.log_buf = log;
-	opts.log_size = sizeof(log);
-	opts.log_level = 1;
+	opts->log_buf = log;
+	opts->log_size = sizeof(log);
+	opts->log_level = 1;
 	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, name, "GPL", insns, cnt,
-			   &opts);
+			   opts);
 	if (fd < 0) {
 		printf("%s: %s refused: %s", __func__, name, log);
 		return false;
@@ -794,6 +793,7 @@ static bool probe_load(const char *name, const struct bpf_insn *insns,
  */
 static bool probe_kfunc_jit(void)
 {
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct bpf_insn insns[] = {
 		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, 0),
 		BPF_MOV64_IMM(BPF_REG_0, 0),
@@ -812,7 +812,8 @@ static bool probe_kfunc_jit(void)
 	if (!ASSERT_GT(id, 0, "bpf_kfunc_call_test_pass_ctx in vmlinux BTF"))
 		return false;
 	insns[0].imm = id;
-	return probe_load("kfunc_probe", insns, ARRAY_SIZE(insns), &jited);
+	return probe_load("kfunc_probe", insns, ARRAY_SIZE(insns), &opts,
+			  &jited);
 }
 
 /*
@@ -821,6 +822,7 @@ static bool probe_kfunc_jit(void)
  */
 static bool probe_subprog_jit(void)
 {
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	const struct bpf_insn insns[] = {
 		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1),
 		BPF_EXIT_INSN(),
@@ -829,29 +831,57 @@ static bool probe_subprog_jit(void)
 	};
 	bool jited = false;
 
-	return probe_load("subprog_probe", insns, ARRAY_SIZE(insns),
+	return probe_load("subprog_probe", insns, ARRAY_SIZE(insns), &opts,
 			  &jited) && jited;
 }
 
-/* Whether a subprogram may tail call: one that does loads */
+/*
+ * Whether a subprogram may tail call: a SCHED_CLS program whose
+ * subprogram does loads.  A tail call in a subprogram needs the
+ * functions' BTF: "int f(void)" for both.
+ */
 static bool probe_subprog_tail_call(void)
 {
-	int map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, sizeof(int),
-				 sizeof(int), 1, NULL);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	struct bpf_insn insns[] = {
 		BPF_RAW_INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1),
 		BPF_EXIT_INSN(),
-		BPF_LD_MAP_FD(BPF_REG_2, map),
+		BPF_LD_MAP_FD(BPF_REG_2, 0),
 		BPF_MOV64_IMM(BPF_REG_3, 0),
 		BPF_EMIT_CALL(BPF_FUNC_tail_call),
 		BPF_MOV64_IMM(BPF_REG_0, 0),
 		BPF_EXIT_INSN(),
 	};
-	bool ok, jited;
+	struct bpf_func_info finfo[2] = { {}, { .insn_off = 2 } };
+	struct btf *btf = NULL;
+	int map, proto;
+	bool ok = false;
+	bool jited;
 
+	map = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, NULL, sizeof(int),
+			     sizeof(int), 1, NULL);
 	if (!ASSERT_GE(map, 0, "prog array for the tail call probe"))
 		return false;
-	ok = probe_load("tail_probe", insns, ARRAY_SIZE(insns), &jited);
+	insns[2].imm = map;
+	btf = btf__new_empty();
+	if (!ASSERT_OK_PTR(btf, "btf__new_empty"))
+		goto out;
+	proto = btf__add_func_proto(btf, btf__add_int(btf, "int", 4,
+						      BTF_INT_SIGNED));
+	finfo[0].type_id = btf__add_func(btf, "probe_main", BTF_FUNC_GLOBAL,
+					 proto);
+	finfo[1].type_id = btf__add_func(btf, "probe_sub", BTF_FUNC_STATIC,
+					 proto);
+	if (!ASSERT_GT(finfo[1].type_id, 0, "probe BTF") ||
+	    !ASSERT_OK(btf__load_into_kernel(btf), "probe BTF load"))
+		goto out;
+	opts.prog_btf_fd = btf__fd(btf);
+	opts.func_info = finfo;
+	opts.func_info_cnt = ARRAY_SIZE(finfo);
+	opts.func_info_rec_size = sizeof(finfo[0]);
+	ok = probe_load("tail_probe", insns, ARRAY_SIZE(insns), &opts, &jited);
+out:
+	btf__free(btf);
 	close(map);
 	return ok;
 }
