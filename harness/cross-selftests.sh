@@ -29,7 +29,9 @@ src=$KSRC/tools/testing/selftests/bpf
 [ -f "$kout/bpf_testmod/bpf_testmod.ko" ] ||
 	die "$step: no bpf_testmod.ko in $kout/bpf_testmod; run make cross ARCH=$arch first"
 
-# The sysroot: libelf and zlib (static) of ARCH, unpacked.
+# The sysroot: libelf and zlib of ARCH, unpacked: static for test_progs,
+# shared for the libbpf.so that libbpf's 'all' links too (a static libelf
+# in a shared object fails on armhf: R_ARM_TLS_LE32).
 sysroot=$KFS_BUILD/cross-sysroot/$dpkgarch
 sysroot_fill() {
 	local d=$sysroot.dl p
@@ -42,14 +44,17 @@ sysroot_fill() {
 	fi
 	rm -rf "$d" "$sysroot"
 	mkdir -p "$d"
-	(cd "$d" && apt-get download "libelf-dev:$dpkgarch" "zlib1g-dev:$dpkgarch")
+	(cd "$d" && apt-get download "libelf-dev:$dpkgarch" "zlib1g-dev:$dpkgarch" \
+		"libelf1:$dpkgarch" "zlib1g:$dpkgarch")
 	for p in "$d"/*.deb; do
 		dpkg-deb -x "$p" "$sysroot"
 	done
 	rm -rf "$d"
 }
 if [ ! -f "$sysroot/usr/lib/$triplet/libelf.a" ] ||
-   [ ! -f "$sysroot/usr/lib/$triplet/libz.a" ]; then
+   [ ! -f "$sysroot/usr/lib/$triplet/libz.a" ] ||
+   [ ! -e "$sysroot/usr/lib/$triplet/libelf.so" ] ||
+   [ ! -e "$sysroot/usr/lib/$triplet/libz.so" ]; then
 	logged "$step-sysroot" sysroot_fill
 fi
 [ -f "$sysroot/usr/lib/$triplet/libelf.a" ] ||
@@ -93,13 +98,16 @@ cp "$src/progs/"*.h "$src/progs/btf_data.c" "$mini/progs/"
 rel=$(realpath --relative-to="$src" "$mini")
 
 # The cross compiler, with the sysroot's headers and libraries; first in
-# its -I list, so that <prog_tests/tests.h> is the copy's.
+# its -I list, so that <prog_tests/tests.h> is the copy's.  No AR: given
+# here, it reaches the host libbpf that bpftool's bootstrap links, whose
+# make sets CC and LD but not AR, and an archiver of ARCH leaves that
+# x86-64 archive without an index ("run ranlib") on armhf; the tools'
+# Makefile.include derives AR from CROSS_COMPILE.
 cc="${cross}gcc -I$mini -I$sysroot/usr/include -L$sysroot/usr/lib/$triplet"
 export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
 smake=(make -C "$src" -j"$(nproc)" OUTPUT="$out"
        ARCH="$karch" CROSS_COMPILE="$cross" CC="ccache $cc"
-       LD="${cross}ld" AR="${cross}ar"
-       HOSTCC=gcc HOSTLD=ld HOSTAR=ar
+       LD="${cross}ld" HOSTCC=gcc HOSTLD=ld HOSTAR=ar
        VMLINUX_BTF="$kout/vmlinux" KDIR="$kout"
        CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16
        TRUNNER_TESTS_DIR="$rel/prog_tests"

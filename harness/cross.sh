@@ -221,7 +221,8 @@ tp_args() {
 			msg "$step: skipped with the JIT $([ "$jit" = 1 ] && echo on || echo off): $name: $reason" >&2
 		done <"$f"
 	done
-	printf '%s\n' -a "$tests"
+	# -v: what each test printed, the probes' findings too, in the log
+	printf '%s\n' -v -a "$tests"
 	[ ${#deny[@]} -eq 0 ] || printf '%s\n' -d "$(IFS=,; echo "${deny[*]}")"
 }
 
