@@ -43,5 +43,5 @@ for r in $KFS_OVERLAY_ROOTS; do
 		bad=1
 	fi
 done
-[ "$bad" -eq 0 ] || die "drift: patches/, series and overlay disagree with the work tree $KSRC; run 'make refresh' (or 'make tree' after pulling new patches)"
+[ "$bad" -eq 0 ] || die "drift: patches/, series and overlay disagree with the work tree $KSRC; run 'make refresh${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}' (or 'make tree${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}' after pulling new patches)"
 msg "drift: patches/, series and overlay match the work tree ($(grep -c . "$KFS_ROOT/series" || true) patches)"

@@ -8,13 +8,10 @@ set -o errexit -o nounset -o pipefail
 KFS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KFS_HARNESS=$KFS_ROOT/harness
 KFS_BUILD=${KFS_BUILD:-$KFS_ROOT/build}
-KFS_LOGS=$KFS_BUILD/logs
 # The work tree: a git kernel tree with the series applied on a base commit.
 KSRC=${KSRC:-$KFS_BUILD/linux}
 KFS_T0=${KFS_T0:-$(date +%s)}
 export KFS_T0
-
-mkdir -p "$KFS_LOGS"
 
 # shellcheck source=harness/identity
 . "$KFS_HARNESS/identity"
@@ -35,6 +32,39 @@ die() {
 	printf '[kfs %s] ERROR: %s\n' "$(kfs_elapsed)" "$*" >&2
 	exit 1
 }
+
+# make KSRC=/path/to/linux: the user's own git tree, which the harness
+# never changes (HEAD, branches, index, files).  The series goes on a branch
+# of its own in that repository, kfunc-series-BASE (apply.sh), checked out
+# in a git worktree, build/ksrc/NAME/linux; build/ksrc/NAME is that tree's
+# build directory, as build/ is build/linux's (out/, logs/, vm/, base/).
+# From here on KSRC and KFS_BUILD name those, for this script and every
+# script it runs; KFS_USER_TREE names the user's tree ("" for build/linux).
+# NAME is the tree's directory name and a hash of its path.  build/ksrc/
+# NAME/user-tree records the user's tree, so that a script run with
+# KSRC=build/ksrc/NAME/linux, or with KFS_BUILD=build/ksrc/NAME, knows it.
+KFS_USER_TREE=
+kfs_ksrc=$(realpath -m -- "$KSRC")
+case "$kfs_ksrc" in
+"$(realpath -m -- "$KFS_BUILD/linux")") ;;
+"$(realpath -m -- "$KFS_BUILD")"/ksrc/*/linux)
+	KFS_BUILD=${kfs_ksrc%/linux} KSRC=$kfs_ksrc ;;
+*)
+	KFS_USER_TREE=$(git -C "$KSRC" rev-parse --show-toplevel 2>/dev/null) ||
+		die "KSRC=$KSRC is not a git work tree: the series goes on a branch of its own there (README, 'Using the series on your own tree')"
+	KFS_BUILD=$KFS_BUILD/ksrc/$(basename "$KFS_USER_TREE")-$(printf '%s' "$KFS_USER_TREE" | sha256sum | cut -c1-8)
+	KSRC=$KFS_BUILD/linux
+	mkdir -p "$KFS_BUILD"
+	[ "$(cat "$KFS_BUILD/user-tree" 2>/dev/null)" = "$KFS_USER_TREE" ] ||
+		echo "$KFS_USER_TREE" >"$KFS_BUILD/user-tree"
+	;;
+esac
+unset kfs_ksrc
+[ -n "$KFS_USER_TREE" ] || [ ! -f "$KFS_BUILD/user-tree" ] ||
+	KFS_USER_TREE=$(cat "$KFS_BUILD/user-tree")
+export KSRC KFS_BUILD
+KFS_LOGS=$KFS_BUILD/logs
+mkdir -p "$KFS_LOGS"
 
 # logged NAME CMD...: run CMD with its output in $KFS_LOGS/NAME.log; on
 # failure print the log's tail and fail naming the step and the log.
@@ -69,16 +99,18 @@ kfs_out() {
 	echo "$KFS_BUILD/out/$1"
 }
 
-# kfs_base STEP: the ref of $KSRC's base, the tag kfs-base of our own tree
-# or refs/kfs/base of a user's; fails naming STEP when there is none.
+# kfs_base STEP: the ref of $KSRC's base: the tag kfs-base of our own tree,
+# or for a user's tree refs/worktree/kfs-base, its worktree's own ref of the
+# commit it was applied on (apply.sh; a tag kfs-base that the user's
+# repository may have, cloned from build/linux, is not its base); fails
+# naming STEP when there is none.
 kfs_base() {
-	if git -C "$KSRC" rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
-		echo kfs-base
-	elif git -C "$KSRC" rev-parse -q --verify refs/kfs/base >/dev/null; then
-		echo refs/kfs/base
-	else
-		die "$1: $KSRC has no recorded base; run 'make tree' first"
-	fi
+	local ref=refs/tags/kfs-base
+
+	[ -z "$KFS_USER_TREE" ] || ref=refs/worktree/kfs-base
+	git -C "$KSRC" rev-parse -q --verify "$ref" >/dev/null 2>&1 ||
+		die "$1: $KSRC has no recorded base ($ref); run 'make tree${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}' first"
+	echo "${ref#refs/tags/}"
 }
 
 # kfs_baseline FLAVOUR: the regression gate's baseline file for $KSRC's
