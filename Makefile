@@ -9,11 +9,12 @@
 # Debian linux-source-6.1 base that is unpacked into build/linux: its HEAD
 # is the base, the series goes on a branch of its own (kfunc-series-BASE)
 # in a git worktree, build/ksrc/NAME/linux; your branch, index and files
-# stay as they are.
+# stay as they are.  KCONFIG=/path/to/.config starts the kernel's config
+# from that file instead of allnoconfig (the harness's fragments on top).
 # The scripts behind each target live in harness/.
 
 H := harness
-export KSRC KFS_SERIES
+export KSRC KCONFIG KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
@@ -23,7 +24,7 @@ export KFS_T0 := $(shell date +%s)
 all: kernel
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross cross-all baseline bench bloat llvm-min fuzz'

@@ -104,6 +104,7 @@ for f in $flavours; do
 		echo "# base: $subject ($commit)"
 		echo "# flavour: $f; kernel: $(cat "$bbuild/out/$f/include/config/kernel.release" 2>/dev/null)"
 		echo "# config: $(kfs_config_id "$f")"
+		[ -z "${KCONFIG:-}" ] || echo "# kconfig: the build started from KCONFIG=$KCONFIG"
 		echo "# run: $(date -u +%Y-%m-%d), build $((t1 - t0)) s, VM $((t2 - t1)) s:"
 		echo "#   test_progs -j (2 vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
 		echo "#   test_verifier whole"

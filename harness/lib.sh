@@ -63,6 +63,15 @@ unset kfs_ksrc
 [ -n "$KFS_USER_TREE" ] || [ ! -f "$KFS_BUILD/user-tree" ] ||
 	KFS_USER_TREE=$(cat "$KFS_BUILD/user-tree")
 export KSRC KFS_BUILD
+# make KCONFIG=/path/to/.config: the kernel config to start from instead of
+# allnoconfig (build-kernel.sh), with the harness's fragments merged on top.
+if [ -n "${KCONFIG:-}" ]; then
+	if [ ! -f "$KCONFIG" ] || [ ! -r "$KCONFIG" ]; then
+		die "KCONFIG=$KCONFIG: no such readable file (the kernel config to start from)"
+	fi
+	KCONFIG=$(realpath -- "$KCONFIG")
+	export KCONFIG
+fi
 KFS_LOGS=$KFS_BUILD/logs
 mkdir -p "$KFS_LOGS"
 
@@ -154,26 +163,37 @@ kfs_baseline_find() {
 }
 
 # kfs_config_id FLAVOUR: one hash over the harness's config fragments that
-# FLAVOUR's kernel is built with; a baseline records it.
+# FLAVOUR's kernel is built with, and over KCONFIG, the user's starting
+# config, when there is one (build-kernel.sh); a baseline records it.
 kfs_config_id() {
 	local f=debug
 
 	case "$1" in lto*) f=lto ;; esac
 	cat "$KFS_HARNESS/config/vm.config" "$KFS_HARNESS/config/selftests.config" \
-	    "$KFS_HARNESS/config/$f.config" | sha256sum | cut -c1-16
+	    "$KFS_HARNESS/config/$f.config" ${KCONFIG:+"$KCONFIG"} | sha256sum | cut -c1-16
 }
 
-# kfs_configure OUT FRAGMENT...: OUT/.config from allnoconfig plus the
-# fragments, with the caller's kmake array (make -C $KSRC O=OUT ...).
+# kfs_configure [--from CONFIG] OUT FRAGMENT...: OUT/.config from
+# allnoconfig, or from the config file CONFIG, plus the fragments, with the
+# caller's kmake array (make -C $KSRC O=OUT ...).
 # .config is replaced only when it changes, so that a rebuild with the same
 # fragments is incremental: merge_config.sh writes to $KCONFIG_CONFIG,
 # here kfs.config, not to .config.
 # shellcheck disable=SC2154 # kmake is the caller's
 kfs_configure() {
-	local out=$1 want=$1/kfs.config
+	local from='' out want
 
+	if [ "$1" = --from ]; then
+		from=$2
+		shift 2
+	fi
+	out=$1 want=$1/kfs.config
 	shift
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	if [ -n "$from" ]; then
+		cp -- "$from" "$want"
+	else
+		"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	fi
 	KCONFIG_CONFIG=$want "$KSRC/scripts/kconfig/merge_config.sh" -m \
 		"$want" "$@"
 	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
