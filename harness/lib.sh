@@ -123,42 +123,57 @@ kfs_base() {
 }
 
 # kfs_baseline FLAVOUR: the regression gate's baseline file for $KSRC's
-# base and FLAVOUR, harness/baseline/VERSION-FLAVOUR.results.  VERSION is
-# the Debian package version our own base was unpacked from (its commit
-# subject says which) or, for a user's tree, its base's kernel version and
-# commit.  'make baseline' writes it.
+# base and FLAVOUR, keyed by the base.  Our own base: harness/baseline/
+# VERSION-FLAVOUR.results, VERSION the Debian package version it was
+# unpacked from (its commit subject says which).  A user's tree: harness/
+# baseline/ksrc/KVER-COMMIT-FLAVOUR.results, KVER its base's kernel version
+# and COMMIT the base commit (12 digits), so that it neither replaces ours
+# nor is taken for it.  'make baseline' writes it.
 kfs_baseline() {
 	local ref v
 
 	ref=$(kfs_base baseline)
-	if [ "$ref" = kfs-base ]; then
+	if [ -z "$KFS_USER_TREE" ]; then
 		v=$(git -C "$KSRC" log -1 --format=%s "$ref" |
 		    sed -n 's/.*(Debian linux-source-6\.1 \([^)]*\))$/\1/p')
 		[ -n "$v" ] || v=$(cat "$KFS_HARNESS/BASE_VERSION")
 	else
 		v=$(git -C "$KSRC" show "$ref:Makefile" |
 		    awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }')
-		v=$v-$(git -C "$KSRC" rev-parse --short=12 "$ref")
+		v=ksrc/$v-$(git -C "$KSRC" rev-parse --short=12 "$ref")
 	fi
 	echo "$KFS_HARNESS/baseline/$v-$1.results"
 }
 
 # kfs_baseline_find FLAVOUR: the baseline the gate compares with: the one
-# of this base (kfs_baseline) or, when there is none yet (Debian updated
-# linux-source-6.1, or a user's tree), the newest one recorded for FLAVOUR,
-# with a NOTE on stderr naming both.  Nothing when FLAVOUR has none.
+# of this base (kfs_baseline).  When there is none yet, for our own tree
+# (Debian updated linux-source-6.1) the newest one of ours recorded for
+# FLAVOUR; for a user's tree only one of ours recorded on the same base
+# commit with the same config (kfs_config_id): a user's tree is never
+# compared with another base.  A NOTE on stderr names both.  Nothing when
+# there is none.
 kfs_baseline_find() {
-	local want got
+	local want got='' commit f
 
 	want=$(kfs_baseline "$1")
 	if [ -f "$want" ]; then
 		echo "$want"
 		return
 	fi
-	got=$(find "$KFS_HARNESS/baseline" -name "*-$1.results" 2>/dev/null |
-	      sort -V | tail -n 1)
+	if [ -z "$KFS_USER_TREE" ]; then
+		got=$(find "$KFS_HARNESS/baseline" -maxdepth 1 -name "*-$1.results" 2>/dev/null |
+		      sort -V | tail -n 1)
+	else
+		commit=$(git -C "$KSRC" rev-parse "$(kfs_base baseline)")
+		for f in "$KFS_HARNESS/baseline"/*-"$1".results; do
+			[ -f "$f" ] || continue
+			grep -q "^# base: .*($commit)\$" "$f" &&
+				grep -qx "# config: $(kfs_config_id "$1")" "$f" &&
+				got=$f && break
+		done
+	fi
 	[ -n "$got" ] || return 0
-	msg "gate-$1: NOTE: no baseline ${want#"$KFS_ROOT"/} for this base; comparing with ${got#"$KFS_ROOT"/}, recorded on another base ('make baseline' records this one)" >&2
+	msg "gate-$1: NOTE: no baseline ${want#"$KFS_ROOT"/} for this base; comparing with ${got#"$KFS_ROOT"/}, recorded on $([ -n "$KFS_USER_TREE" ] && echo 'the same base commit with the same config' || echo 'another base') ('make baseline' records this one)" >&2
 	echo "$got"
 }
 
