@@ -299,6 +299,28 @@ series_hash() {
 	 while IFS= read -r p; do cat "$pdir/$p"; done) | sha256sum | cut -c1-64
 }
 
+# kfs_patch_norm PATCH: PATCH less what depends on the tree it was made
+# from rather than on what it changes: its index lines (blob ids) and its
+# hunk headers' line numbers (and section text), and in the cover letter
+# (0000-cover-letter.patch) the Base: line and the diffstat after it.  Two
+# exports of the same series from different bases normalise alike; a
+# change of any other line does not (drift.sh, for a user's tree).
+kfs_patch_norm() {
+	local cover=()
+
+	case "${1##*/}" in
+	0000-cover-letter.patch)
+		cover=(-e '/^Base: /,/^-- $/{' \
+		       -e '/^Base: /d' \
+		       -e '/^ .* \| +([0-9]+( [-+]*)?|Bin .*)$/d' \
+		       -e '/^ [0-9]+ files? changed(, .*)?$/d' \
+		       -e '}') ;;
+	esac
+	sed -E -e '/^index [0-9a-f]+\.\.[0-9a-f]+( [0-7]+)?$/d' \
+	       -e 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@.*/@@/' \
+	       "${cover[@]}" "$1"
+}
+
 # btf_params_check DUMP NAME PARAMS IMPL_PARAMS: in DUMP, the output of
 # `bpftool btf dump ... format raw`, the FUNC NAME has a prototype with the
 # parameters PARAMS ("'a' 'b'", "" for none) and NAME_impl one with
