@@ -7,7 +7,8 @@
 # of its own, kfunc-series-BASE, in a worktree under build/ksrc/, and the
 # user's HEAD, branch and files stay as they are; applying again changes
 # nothing; a changed series is applied again on the recorded base, even
-# after the user's HEAD moved; a removed worktree is checked out again.
+# after the user's HEAD moved; a removed worktree is checked out again;
+# one removed with git worktree remove is made again on the user's HEAD.
 . "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
@@ -112,4 +113,14 @@ out=$(mk) || fail "make tree failed after its worktree was removed: $out"
 [ -z "$(git -C "$wt" status --porcelain)" ] ||
 	fail "the worktree was not checked out again clean"
 grep -q "already applied" <<<"$out" || fail "the series was applied again: $out"
-echo "apply-fails: ok (bad patch named, user's repository untouched; good series on its own branch once; changed series on the recorded base; worktree brought back)"
+# For the user's new HEAD: the worktree removed as the NOTE says, then
+# make again: the series on that HEAD, on a branch of its own.
+git -C "$t" worktree remove --force "$wt"
+out=$(mk) || fail "make tree failed on the user's new HEAD: $out"
+[ "$(git -C "$wt" rev-parse refs/worktree/kfs-base)" = "$mine" ] ||
+	fail "the series is not on the user's new HEAD"
+[ "$(git -C "$wt" rev-parse --abbrev-ref HEAD)" = "kfunc-series-$(git -C "$t" rev-parse --short=12 "$mine")" ] ||
+	fail "the worktree is not on the new HEAD's branch"
+[ "$(git -C "$wt" log -1 --format=%s)" = "add four" ] || fail "series not applied on the new HEAD"
+[ "$(git -C "$t" rev-parse HEAD)" = "$mine" ] || fail "the user's HEAD moved"
+echo "apply-fails: ok (bad patch named, user's repository untouched; good series on its own branch once; changed series on the recorded base; worktree brought back; then the new HEAD)"
