@@ -143,7 +143,7 @@ user_worktree() {
 	base=$(g rev-parse "$(kfs_base apply)")
 	head=$(u rev-parse -q --verify 'HEAD^{commit}' || true)
 	if [ "$head" != "$base" ]; then
-		msg "apply: NOTE: $KFS_USER_TREE's HEAD is now ${head:0:12}; the series stays on the base of its first run, $(g log -1 --format='%h (%s)' "$base"), in $KSRC.  For the new HEAD: git -C $KFS_USER_TREE worktree remove --force $KSRC (uncommitted changes there are lost; its commits stay on branch $(g rev-parse --abbrev-ref HEAD)), then make again"
+		msg "apply: NOTE: $KFS_USER_TREE's HEAD is now ${head:0:12}; the series stays on the base of its first run, $(g log -1 --format='%h (%s)' "$base"), in $KSRC.  For the new HEAD: git -C $KFS_USER_TREE worktree remove --force $KSRC (uncommitted or untracked changes there are lost; its commits stay on branch $(g rev-parse --abbrev-ref HEAD)), then make again"
 	fi
 }
 
