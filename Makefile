@@ -6,11 +6,15 @@
 #   make check        lint, build, boot under QEMU, run the kselftests
 #
 # KSRC=/path/to/linux works on your own git kernel tree instead of the
-# Debian linux-source-6.1 base that is unpacked into build/linux.
+# Debian linux-source-6.1 base that is unpacked into build/linux: its HEAD
+# is the base, the series goes on a branch of its own (kfunc-series-BASE)
+# in a git worktree, build/ksrc/NAME/linux; your branch, index and files
+# stay as they are.  KCONFIG=/path/to/.config starts the kernel's config
+# from that file instead of allnoconfig (the harness's fragments on top).
 # The scripts behind each target live in harness/.
 
 H := harness
-export KSRC KFS_SERIES
+export KSRC KCONFIG KFS_SERIES
 export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
@@ -20,7 +24,7 @@ export KFS_T0 := $(shell date +%s)
 all: kernel
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross cross-all baseline bench bloat llvm-min fuzz'
@@ -130,7 +134,7 @@ bisect: kernel
 	@$(H)/bisect.sh gcc $(FIRST)
 
 kfunc-audit:
-	@$(H)/kfunc-audit.py $(or $(KSRC),build/linux)
+	@d=$$($(H)/ksrc.sh) && $(H)/kfunc-audit.py "$$d"
 
 # Cross-build the tree with BTF for another architecture of Debian 12,
 # build bpf_testmod and test_progs of the series' tests against it, boot it

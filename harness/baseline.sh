@@ -9,7 +9,11 @@
 # build, veristat over every BPF object on the base kernel, to
 # VERSION-FLAVOUR.veristat.csv and .veristat.sha256 (harness/veristat.sh).
 # KFS_BASELINE_WHAT="veristat" (or "tests") records one of the two.
-# Everything else it builds stays under build/base.
+# Everything else it builds stays under build/base.  For a user's tree
+# (make baseline KSRC=/path, lib.sh) the files are keyed by its base
+# commit, harness/baseline/ksrc/KVER-COMMIT-FLAVOUR.*, and the base is
+# built under build/ksrc/NAME/base (a worktree of the user's repository at
+# the base commit, detached), so that neither replaces ours.
 . "$(dirname "$0")/lib.sh"
 
 flavours=${*:-gcc lto}
@@ -21,7 +25,8 @@ for f in $flavours; do files+=("$(kfs_baseline "$f")"); done
 
 bbuild=$KFS_BUILD/base
 btree=$bbuild/linux
-mkdir -p "$bbuild" "$KFS_HARNESS/baseline"
+mkdir -p "$bbuild"
+for f in "${files[@]}"; do mkdir -p "$(dirname "$f")"; done
 if [ ! -d "$btree" ]; then
 	logged baseline-tree git -C "$KSRC" worktree add --detach "$btree" "$commit"
 fi
@@ -104,6 +109,7 @@ for f in $flavours; do
 		echo "# base: $subject ($commit)"
 		echo "# flavour: $f; kernel: $(cat "$bbuild/out/$f/include/config/kernel.release" 2>/dev/null)"
 		echo "# config: $(kfs_config_id "$f")"
+		[ -z "${KCONFIG:-}" ] || echo "# kconfig: the build started from KCONFIG=$KCONFIG"
 		echo "# run: $(date -u +%Y-%m-%d), build $((t1 - t0)) s, VM $((t2 - t1)) s:"
 		echo "#   test_progs -j (2 vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
 		echo "#   test_verifier whole"

@@ -13,7 +13,7 @@ flavor=${1:-gcc}
 flavor_check "$flavor"
 wt=$KFS_BUILD/bisect
 out=$KFS_BUILD/out/bisect-$flavor
-base=$(git -C "$KSRC" rev-parse kfs-base 2>/dev/null || git -C "$KSRC" rev-parse refs/kfs/base)
+base=$(git -C "$KSRC" rev-parse "$(kfs_base bisect)")
 mapfile -t commits < <(git -C "$KSRC" rev-list --reverse "$base..HEAD")
 first=${2:-1}
 if ! [[ "$first" =~ ^[1-9][0-9]*$ ]] || [ "$first" -gt ${#commits[@]} ]; then

@@ -4,7 +4,8 @@
 # tree, into build/out/FLAVOUR.  gcc: GCC, a debug kernel (debug.config);
 # lto: Clang ThinLTO (LLVM=-16), production-like; lto13: the same with
 # LLVM=-13, the oldest LLVM Debian 12 ships (make llvm-min).  All use ccache
-# and otherwise the same config fragments.
+# and otherwise the same config fragments, on allnoconfig or, with
+# KCONFIG=/path/to/.config, on that config.
 . "$(dirname "$0")/lib.sh"
 
 flavor=${1:-gcc}
@@ -35,8 +36,14 @@ gcc)	checked+=("$cfg/debug.config") ;;
 lto*)	checked+=("$cfg/lto.config") ;;
 esac
 
-# The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh).
-logged "config-$flavor" kfs_configure "$out" "${frags[@]}"
+# The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh);
+# with KCONFIG=/path/to/.config (lib.sh), that config plus the fragments.
+start=()
+if [ -n "${KCONFIG:-}" ]; then
+	start=(--from "$KCONFIG")
+	msg "config-$flavor: starting from KCONFIG=$KCONFIG, not allnoconfig"
+fi
+logged "config-$flavor" kfs_configure "${start[@]}" "$out" "${frags[@]}"
 verify_config "$out" "${checked[@]}" ||
 	die "config-$flavor: options above did not take effect"
 logged "kernel-$flavor" "${kmake[@]}" all

@@ -8,13 +8,10 @@ set -o errexit -o nounset -o pipefail
 KFS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KFS_HARNESS=$KFS_ROOT/harness
 KFS_BUILD=${KFS_BUILD:-$KFS_ROOT/build}
-KFS_LOGS=$KFS_BUILD/logs
 # The work tree: a git kernel tree with the series applied on a base commit.
 KSRC=${KSRC:-$KFS_BUILD/linux}
 KFS_T0=${KFS_T0:-$(date +%s)}
 export KFS_T0
-
-mkdir -p "$KFS_LOGS"
 
 # shellcheck source=harness/identity
 . "$KFS_HARNESS/identity"
@@ -35,6 +32,48 @@ die() {
 	printf '[kfs %s] ERROR: %s\n' "$(kfs_elapsed)" "$*" >&2
 	exit 1
 }
+
+# make KSRC=/path/to/linux: the user's own git tree, which the harness
+# never changes (HEAD, branches, index, files).  The series goes on a branch
+# of its own in that repository, kfunc-series-BASE (apply.sh), checked out
+# in a git worktree, build/ksrc/NAME/linux; build/ksrc/NAME is that tree's
+# build directory, as build/ is build/linux's (out/, logs/, vm/, base/).
+# From here on KSRC and KFS_BUILD name those, for this script and every
+# script it runs; KFS_USER_TREE names the user's tree ("" for build/linux).
+# NAME is the tree's directory name and a hash of its path.  build/ksrc/
+# NAME/user-tree records the user's tree, so that a script run with
+# KSRC=build/ksrc/NAME/linux, or with KFS_BUILD=build/ksrc/NAME, knows it.
+KFS_USER_TREE=
+kfs_ksrc=$(realpath -m -- "$KSRC")
+case "$kfs_ksrc" in
+"$(realpath -m -- "$KFS_BUILD/linux")") ;;
+"$(realpath -m -- "$KFS_BUILD")"/ksrc/*/linux)
+	KFS_BUILD=${kfs_ksrc%/linux} KSRC=$kfs_ksrc ;;
+*)
+	KFS_USER_TREE=$(git -C "$KSRC" rev-parse --show-toplevel 2>/dev/null) ||
+		die "KSRC=$KSRC is not a git work tree: the series goes on a branch of its own there (README, 'Using the series on your own tree')"
+	KFS_BUILD=$KFS_BUILD/ksrc/$(basename "$KFS_USER_TREE")-$(printf '%s' "$KFS_USER_TREE" | sha256sum | cut -c1-8)
+	KSRC=$KFS_BUILD/linux
+	mkdir -p "$KFS_BUILD"
+	[ "$(cat "$KFS_BUILD/user-tree" 2>/dev/null)" = "$KFS_USER_TREE" ] ||
+		echo "$KFS_USER_TREE" >"$KFS_BUILD/user-tree"
+	;;
+esac
+unset kfs_ksrc
+[ -n "$KFS_USER_TREE" ] || [ ! -f "$KFS_BUILD/user-tree" ] ||
+	KFS_USER_TREE=$(cat "$KFS_BUILD/user-tree")
+export KSRC KFS_BUILD
+# make KCONFIG=/path/to/.config: the kernel config to start from instead of
+# allnoconfig (build-kernel.sh), with the harness's fragments merged on top.
+if [ -n "${KCONFIG:-}" ]; then
+	if [ ! -f "$KCONFIG" ] || [ ! -r "$KCONFIG" ]; then
+		die "KCONFIG=$KCONFIG: no such readable file (the kernel config to start from)"
+	fi
+	KCONFIG=$(realpath -- "$KCONFIG")
+	export KCONFIG
+fi
+KFS_LOGS=$KFS_BUILD/logs
+mkdir -p "$KFS_LOGS"
 
 # logged NAME CMD...: run CMD with its output in $KFS_LOGS/NAME.log; on
 # failure print the log's tail and fail naming the step and the log.
@@ -69,79 +108,107 @@ kfs_out() {
 	echo "$KFS_BUILD/out/$1"
 }
 
-# kfs_base STEP: the ref of $KSRC's base, the tag kfs-base of our own tree
-# or refs/kfs/base of a user's; fails naming STEP when there is none.
+# kfs_base STEP: the ref of $KSRC's base: the tag kfs-base of our own tree,
+# or for a user's tree refs/worktree/kfs-base, its worktree's own ref of the
+# commit it was applied on (apply.sh; a tag kfs-base that the user's
+# repository may have, cloned from build/linux, is not its base); fails
+# naming STEP when there is none.
 kfs_base() {
-	if git -C "$KSRC" rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
-		echo kfs-base
-	elif git -C "$KSRC" rev-parse -q --verify refs/kfs/base >/dev/null; then
-		echo refs/kfs/base
-	else
-		die "$1: $KSRC has no recorded base; run 'make tree' first"
-	fi
+	local ref=refs/tags/kfs-base
+
+	[ -z "$KFS_USER_TREE" ] || ref=refs/worktree/kfs-base
+	git -C "$KSRC" rev-parse -q --verify "$ref" >/dev/null 2>&1 ||
+		die "$1: $KSRC has no recorded base ($ref); run 'make tree${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}' first"
+	echo "${ref#refs/tags/}"
 }
 
 # kfs_baseline FLAVOUR: the regression gate's baseline file for $KSRC's
-# base and FLAVOUR, harness/baseline/VERSION-FLAVOUR.results.  VERSION is
-# the Debian package version our own base was unpacked from (its commit
-# subject says which) or, for a user's tree, its base's kernel version and
-# commit.  'make baseline' writes it.
+# base and FLAVOUR, keyed by the base.  Our own base: harness/baseline/
+# VERSION-FLAVOUR.results, VERSION the Debian package version it was
+# unpacked from (its commit subject says which).  A user's tree: harness/
+# baseline/ksrc/KVER-COMMIT-FLAVOUR.results, KVER its base's kernel version
+# and COMMIT the base commit (12 digits), so that it neither replaces ours
+# nor is taken for it.  'make baseline' writes it.
 kfs_baseline() {
 	local ref v
 
 	ref=$(kfs_base baseline)
-	if [ "$ref" = kfs-base ]; then
+	if [ -z "$KFS_USER_TREE" ]; then
 		v=$(git -C "$KSRC" log -1 --format=%s "$ref" |
 		    sed -n 's/.*(Debian linux-source-6\.1 \([^)]*\))$/\1/p')
 		[ -n "$v" ] || v=$(cat "$KFS_HARNESS/BASE_VERSION")
 	else
 		v=$(git -C "$KSRC" show "$ref:Makefile" |
 		    awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }')
-		v=$v-$(git -C "$KSRC" rev-parse --short=12 "$ref")
+		v=ksrc/$v-$(git -C "$KSRC" rev-parse --short=12 "$ref")
 	fi
 	echo "$KFS_HARNESS/baseline/$v-$1.results"
 }
 
 # kfs_baseline_find FLAVOUR: the baseline the gate compares with: the one
-# of this base (kfs_baseline) or, when there is none yet (Debian updated
-# linux-source-6.1, or a user's tree), the newest one recorded for FLAVOUR,
-# with a NOTE on stderr naming both.  Nothing when FLAVOUR has none.
+# of this base (kfs_baseline).  When there is none yet, for our own tree
+# (Debian updated linux-source-6.1) the newest one of ours recorded for
+# FLAVOUR; for a user's tree only one of ours recorded on the same base
+# commit with the same config (kfs_config_id): a user's tree is never
+# compared with another base.  A NOTE on stderr names both.  Nothing when
+# there is none.
 kfs_baseline_find() {
-	local want got
+	local want got='' commit f
 
 	want=$(kfs_baseline "$1")
 	if [ -f "$want" ]; then
 		echo "$want"
 		return
 	fi
-	got=$(find "$KFS_HARNESS/baseline" -name "*-$1.results" 2>/dev/null |
-	      sort -V | tail -n 1)
+	if [ -z "$KFS_USER_TREE" ]; then
+		got=$(find "$KFS_HARNESS/baseline" -maxdepth 1 -name "*-$1.results" 2>/dev/null |
+		      sort -V | tail -n 1)
+	else
+		commit=$(git -C "$KSRC" rev-parse "$(kfs_base baseline)")
+		for f in "$KFS_HARNESS/baseline"/*-"$1".results; do
+			[ -f "$f" ] || continue
+			grep -q "^# base: .*($commit)\$" "$f" &&
+				grep -qx "# config: $(kfs_config_id "$1")" "$f" &&
+				got=$f && break
+		done
+	fi
 	[ -n "$got" ] || return 0
-	msg "gate-$1: NOTE: no baseline ${want#"$KFS_ROOT"/} for this base; comparing with ${got#"$KFS_ROOT"/}, recorded on another base ('make baseline' records this one)" >&2
+	msg "gate-$1: NOTE: no baseline ${want#"$KFS_ROOT"/} for this base; comparing with ${got#"$KFS_ROOT"/}, recorded on $([ -n "$KFS_USER_TREE" ] && echo 'the same base commit with the same config' || echo 'another base') ('make baseline' records this one)" >&2
 	echo "$got"
 }
 
 # kfs_config_id FLAVOUR: one hash over the harness's config fragments that
-# FLAVOUR's kernel is built with; a baseline records it.
+# FLAVOUR's kernel is built with, and over KCONFIG, the user's starting
+# config, when there is one (build-kernel.sh); a baseline records it.
 kfs_config_id() {
 	local f=debug
 
 	case "$1" in lto*) f=lto ;; esac
 	cat "$KFS_HARNESS/config/vm.config" "$KFS_HARNESS/config/selftests.config" \
-	    "$KFS_HARNESS/config/$f.config" | sha256sum | cut -c1-16
+	    "$KFS_HARNESS/config/$f.config" ${KCONFIG:+"$KCONFIG"} | sha256sum | cut -c1-16
 }
 
-# kfs_configure OUT FRAGMENT...: OUT/.config from allnoconfig plus the
-# fragments, with the caller's kmake array (make -C $KSRC O=OUT ...).
+# kfs_configure [--from CONFIG] OUT FRAGMENT...: OUT/.config from
+# allnoconfig, or from the config file CONFIG, plus the fragments, with the
+# caller's kmake array (make -C $KSRC O=OUT ...).
 # .config is replaced only when it changes, so that a rebuild with the same
 # fragments is incremental: merge_config.sh writes to $KCONFIG_CONFIG,
 # here kfs.config, not to .config.
 # shellcheck disable=SC2154 # kmake is the caller's
 kfs_configure() {
-	local out=$1 want=$1/kfs.config
+	local from='' out want
 
+	if [ "$1" = --from ]; then
+		from=$2
+		shift 2
+	fi
+	out=$1 want=$1/kfs.config
 	shift
-	"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	if [ -n "$from" ]; then
+		cp -- "$from" "$want"
+	else
+		"${kmake[@]}" KCONFIG_CONFIG=kfs.config allnoconfig
+	fi
 	KCONFIG_CONFIG=$want "$KSRC/scripts/kconfig/merge_config.sh" -m \
 		"$want" "$@"
 	"${kmake[@]}" KCONFIG_CONFIG=kfs.config olddefconfig
@@ -230,6 +297,28 @@ series_hash() {
 	(cat "$series"
 	 list_entries "$series" |
 	 while IFS= read -r p; do cat "$pdir/$p"; done) | sha256sum | cut -c1-64
+}
+
+# kfs_patch_norm PATCH: PATCH less what depends on the tree it was made
+# from rather than on what it changes: its index lines (blob ids) and its
+# hunk headers' line numbers (and section text), and in the cover letter
+# (0000-cover-letter.patch) the Base: line and the diffstat after it.  Two
+# exports of the same series from different bases normalise alike; a
+# change of any other line does not (drift.sh, for a user's tree).
+kfs_patch_norm() {
+	local cover=()
+
+	case "${1##*/}" in
+	0000-cover-letter.patch)
+		cover=(-e '/^Base: /,/^-- $/{' \
+		       -e '/^Base: /d' \
+		       -e '/^ .* \| +([0-9]+( [-+]*)?|Bin .*)$/d' \
+		       -e '/^ [0-9]+ files? changed(, .*)?$/d' \
+		       -e '}') ;;
+	esac
+	sed -E -e '/^index [0-9a-f]+\.\.[0-9a-f]+( [0-7]+)?$/d' \
+	       -e 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@.*/@@/' \
+	       "${cover[@]}" "$1"
 }
 
 # btf_params_check DUMP NAME PARAMS IMPL_PARAMS: in DUMP, the output of

@@ -84,6 +84,20 @@ while IFS= read -r f; do
 	g show "HEAD:$f" >"$tmp/overlay/$o"
 done
 
+# A user's tree has a base of its own: a patch that differs from the one in
+# patches/ only in what depends on the base (kfs_patch_norm, lib.sh: index
+# lines, hunk line numbers) stays as it is, so that patches/ changes only
+# where the series does.
+if [ -n "$KFS_USER_TREE" ] && [ -d "$dest/patches" ]; then
+	for f in "$tmp"/patches/*.patch; do
+		was=$dest/patches/${f##*/}
+		if [ -f "$f" ] && [ -f "$was" ] &&
+		   cmp -s <(kfs_patch_norm "$f") <(kfs_patch_norm "$was"); then
+			cp "$was" "$f"
+		fi
+	done
+fi
+
 # Install: the overlay roots are the top-level directories the overlay uses
 # plus the fixed ones, so a file the series no longer adds disappears.
 rm -rf "$dest/patches"

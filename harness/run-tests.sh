@@ -144,7 +144,8 @@ msg "tests-$flavor: $p passed, $f failed, $s skipped"
 base=$(kfs_baseline_find "$flavor")
 if [ -z "$base" ]; then
 	echo "$p $((f + 1)) $s" >"$job/counts"
-	die "gate-$flavor: no baseline for the $flavor kernel in harness/baseline/; record it with 'make baseline FLAVOURS=$flavor'"
+	base=$(kfs_baseline "$flavor")
+	die "gate-$flavor: no baseline for the $flavor kernel on this base (${base#"$KFS_ROOT"/}); record it with 'make baseline FLAVOURS=$flavor${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}'"
 fi
 want=$(kfs_config_id "$flavor")
 grep -q "^# config: $want\$" "$base" ||

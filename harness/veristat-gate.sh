@@ -26,9 +26,10 @@ done
 flavor=${1:-lto}
 flavor_check "$flavor"
 base=$(kfs_baseline_find "$flavor")
+[ -n "$base" ] || base=$(kfs_baseline "$flavor")
 base=${base%.results}.veristat.csv
 [ -f "$base" ] ||
-	die "veristat-gate-$flavor: no ${base#"$KFS_ROOT"/}: record the base's results with 'make baseline FLAVOURS=$flavor'"
+	die "veristat-gate-$flavor: no ${base#"$KFS_ROOT"/}: record the base's results with 'make baseline FLAVOURS=$flavor${KFS_USER_TREE:+ KSRC=$KFS_USER_TREE}'"
 
 "$KFS_HARNESS/veristat.sh" "${args[@]}" --runs "$runs" "$flavor"
 
