@@ -19,7 +19,8 @@ export KFS_T0 := $(shell date +%s)
 
 .PHONY: all deps tree kernel lto selftests test check refresh drift lint \
 	harness-tests kfunc-enforce kfunc-audit bisect vm-run resign cross cross-all baseline \
-	bench bloat debian-patches llvm-min fuzz vmlinux-h veristat spread clean distclean help
+	bench bloat debian-patches llvm-min fuzz vmlinux-h veristat spread deb deb-boot \
+	clean distclean help
 
 all: kernel
 
@@ -28,7 +29,7 @@ help:
 	@echo 'Other targets: deps tree lto selftests test refresh drift lint'
 	@echo '               harness-tests kfunc-enforce kfunc-audit bisect'
 	@echo '               vm-run resign cross cross-all baseline bench bloat llvm-min fuzz'
-	@echo '               vmlinux-h veristat spread debian-patches'
+	@echo '               vmlinux-h veristat spread debian-patches deb deb-boot'
 	@echo '               clean distclean'
 	@echo 'make cross ARCH=arm64|armhf|armhf-thumb2|i386|ppc64el|s390x|mips64el:'
 	@echo '    cross-build with BTF, boot in QEMU, run the series tests; make cross-all: all'
@@ -165,6 +166,19 @@ bloat: tree
 # them applied at fuzz 0 to that linux source package by dpkg-source, quilt.
 debian-patches:
 	@$(H)/debian-patches.sh $(foreach v,$(VERSION),--check $(v))
+
+# Debian binary packages of the patched kernel (linux-image, linux-headers,
+# linux-libc-dev) on Debian's amd64 config reduced for a VM, in
+# build/deb/debs; make deb-boot installs them with dpkg in a Debian 12
+# rootfs (mmdebstrap), boots it from its disk under QEMU, and there loads
+# kfunc programs with Debian's bpftool and libbpf and a DKMS module's
+# kfuncs (not in make check; the cold build is long, see the README).
+deb: tree
+	@$(H)/deb.sh
+
+deb-boot: deb
+	@$(H)/deb-rootfs.sh
+	@$(H)/deb-boot.sh
 
 # Run one command in the VM on the GCC kernel: make vm-run CMD='uname -a'
 vm-run:
