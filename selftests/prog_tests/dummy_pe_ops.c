@@ -279,7 +279,8 @@ static void check_jited_frame(struct bpf_program *prog, __u32 depth)
 					      &len), "bpf_obj_get_info_by_fd"))
 		return;
 	if (!info.jited_prog_len) {
-		printf("%s: not JITed, frame not checked\n", __func__);
+		/* x86-64 JITs every program while the JIT is on */
+		ASSERT_TRUE(interp, "JITed unless the JIT is off");
 		return;
 	}
 	img = calloc(1, info.jited_prog_len);
@@ -911,6 +912,18 @@ void test_dummy_pe_ops(void)
 	kfunc_jit = !interp && probe_kfunc_jit();
 	subprog_jit = !interp && probe_subprog_jit();
 	subprog_tail_call = !interp && probe_subprog_tail_call();
+#if defined(__x86_64__) || defined(__aarch64__)
+	/*
+	 * These JITs call kfuncs and JIT subprograms that tail call: a probe
+	 * saying otherwise is a regression, not a reason to expect the
+	 * interpreter's refusals below.
+	 */
+	if (!interp) {
+		ASSERT_TRUE(kfunc_jit, "the JIT calls kfuncs");
+		ASSERT_TRUE(subprog_jit, "the JIT translates subprograms");
+		ASSERT_TRUE(subprog_tail_call, "subprograms tail call");
+	}
+#endif
 	/* test_progs is built for the kernel's word size */
 	direct = !kfunc_jit || sizeof(long) == 4;
 	skel = dummy_pe_ops__open();

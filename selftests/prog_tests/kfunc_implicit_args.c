@@ -317,14 +317,34 @@ static void test_btf(void)
 	btf__free(vmlinux_btf);
 }
 
+/*
+ * The programs of kfunc_implicit_args.bpf.c, call_prog_id_subprogs only
+ * when @subprogs: a 32-bit kernel refuses that one (test_subprogs()).
+ */
+static struct kfunc_implicit_args *open_load(bool subprogs)
+{
+	struct kfunc_implicit_args *skel;
+
+	skel = kfunc_implicit_args__open();
+	if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open"))
+		return NULL;
+	bpf_program__set_autoload(skel->progs.call_prog_id_subprogs, subprogs);
+	if (!ASSERT_OK(kfunc_implicit_args__load(skel),
+		       "kfunc_implicit_args__load")) {
+		kfunc_implicit_args__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
 static void test_prog_id(void)
 {
 	struct kfunc_implicit_args *skel;
 	__u32 retval;
 	int fd;
 
-	skel = kfunc_implicit_args__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open_and_load"))
+	skel = open_load(false);
+	if (!skel)
 		return;
 	fd = bpf_program__fd(skel->progs.call_prog_id);
 	if (ASSERT_OK(run_prog(fd, &retval), "run call_prog_id"))
@@ -340,8 +360,28 @@ static void test_subprogs(void)
 	__u32 retval, id;
 	int fd;
 
-	skel = kfunc_implicit_args__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open_and_load"))
+	if (sizeof(long) == 4) {
+		/*
+		 * 6.1's 32-bit JITs translate no bpf-to-bpf calls, and a
+		 * program that the JIT leaves to the interpreter cannot call
+		 * kfuncs: the verifier refuses it, saying why.
+		 */
+		skel = kfunc_implicit_args__open();
+		if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open"))
+			return;
+		log_buf[0] = '\0';
+		bpf_program__set_log_buf(skel->progs.call_prog_id_subprogs,
+					 log_buf, sizeof(log_buf));
+		if (ASSERT_ERR(kfunc_implicit_args__load(skel),
+			       "32-bit: call_prog_id_subprogs refused"))
+			ASSERT_HAS_SUBSTR(log_buf,
+					  "calling kernel functions are not allowed in non-JITed programs",
+					  "verifier log");
+		kfunc_implicit_args__destroy(skel);
+		return;
+	}
+	skel = open_load(true);
+	if (!skel)
 		return;
 	fd = bpf_program__fd(skel->progs.call_prog_id_subprogs);
 	id = get_prog_id(fd);
@@ -365,8 +405,8 @@ static void test_implicit_add(void)
 	__u64 sum;
 	int fd;
 
-	skel = kfunc_implicit_args__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open_and_load"))
+	skel = open_load(false);
+	if (!skel)
 		return;
 	skel->bss->add_a = a;
 	skel->bss->add_b = b;
@@ -397,8 +437,8 @@ static void test_trace(bool typed)
 	__u64 sum;
 	int fd;
 
-	skel = kfunc_implicit_args__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "kfunc_implicit_args__open_and_load"))
+	skel = open_load(false);
+	if (!skel)
 		return;
 	trace = kfunc_implicit_args_trace__open();
 	if (!ASSERT_OK_PTR(trace, "kfunc_implicit_args_trace__open"))
