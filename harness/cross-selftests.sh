@@ -31,7 +31,8 @@ src=$KSRC/tools/testing/selftests/bpf
 
 # The sysroot: libelf and zlib of ARCH, unpacked: static for test_progs,
 # shared for the libbpf.so that libbpf's 'all' links too (a static libelf
-# in a shared object fails on armhf: R_ARM_TLS_LE32).
+# in a shared object fails on armhf: R_ARM_TLS_LE32).  The .so names are
+# links, libz.so's to an absolute /lib path: tested as links.
 sysroot=$KFS_BUILD/cross-sysroot/$dpkgarch
 sysroot_fill() {
 	local d=$sysroot.dl p
@@ -51,13 +52,13 @@ sysroot_fill() {
 	done
 	rm -rf "$d"
 }
-if [ ! -f "$sysroot/usr/lib/$triplet/libelf.a" ] ||
-   [ ! -f "$sysroot/usr/lib/$triplet/libz.a" ] ||
-   [ ! -e "$sysroot/usr/lib/$triplet/libelf.so" ] ||
-   [ ! -e "$sysroot/usr/lib/$triplet/libz.so" ]; then
+if [ ! -f "$sysroot/usr/lib/$multiarch/libelf.a" ] ||
+   [ ! -f "$sysroot/usr/lib/$multiarch/libz.a" ] ||
+   [ ! -L "$sysroot/usr/lib/$multiarch/libelf.so" ] ||
+   [ ! -L "$sysroot/usr/lib/$multiarch/libz.so" ]; then
 	logged "$step-sysroot" sysroot_fill
 fi
-[ -f "$sysroot/usr/lib/$triplet/libelf.a" ] ||
+[ -f "$sysroot/usr/lib/$multiarch/libelf.a" ] ||
 	die "$step-sysroot: no libelf.a for $dpkgarch in $sysroot"
 
 # The copy: the listed tests, every program they open (skeleton, light
@@ -103,7 +104,7 @@ rel=$(realpath --relative-to="$src" "$mini")
 # make sets CC and LD but not AR, and an archiver of ARCH leaves that
 # x86-64 archive without an index ("run ranlib") on armhf; the tools'
 # Makefile.include derives AR from CROSS_COMPILE.
-cc="${cross}gcc -I$mini -I$sysroot/usr/include -L$sysroot/usr/lib/$triplet"
+cc="${cross}gcc -I$mini -I$sysroot/usr/include -L$sysroot/usr/lib/$multiarch"
 export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
 smake=(make -C "$src" -j"$(nproc)" OUTPUT="$out"
        ARCH="$karch" CROSS_COMPILE="$cross" CC="ccache $cc"
@@ -115,6 +116,29 @@ smake=(make -C "$src" -j"$(nproc)" OUTPUT="$out"
        TRUNNER_EXTRA_FILES= LSKELS= LINKED_SKELS=
        LSKELS_EXTRA="$(printf '%s\n' "${lskels[@]}" | sort -u | paste -sd' ' -)"
        LDLIBS="-static -lelf -lz -lrt -lpthread")
+# A big-endian ARCH (s390x): 6.1's libbpf opens and links BPF objects
+# only in the host's byte order ("unsupported byte order of ELF file"), so
+# the host bpftool cannot make the skeletons of s390x's objects.  A static
+# bpftool of ARCH does it instead, under qemu-user.  Its own skeletons
+# (bpftool prog's pids) would be built for the host's byte order, so they
+# are left out.
+if [ "$(echo | "${cross}gcc" -dM -E - | sed -n 's/^#define __BYTE_ORDER__ //p')" = \
+     __ORDER_BIG_ENDIAN__ ]; then
+	need_pkgs "$step" qemu-user-static
+	tbpftool=$out/bpftool-$arch
+	mkdir -p "$tbpftool"
+	logged "$step-bpftool" make -C "$KSRC/tools/bpf/bpftool" -j"$(nproc)" \
+		OUTPUT="$tbpftool/" ARCH="$karch" CROSS_COMPILE="$cross" \
+		CC="ccache $cc" LD="${cross}ld" HOSTCC=gcc HOSTLD=ld HOSTAR=ar \
+		EXTRA_LDFLAGS=-static feature-clang-bpf-co-re=0 \
+		feature-libbfd=0 feature-libcap=0 "$tbpftool/bpftool"
+	printf '#!/bin/sh\nexec qemu-%s-static %s "$@"\n' \
+	       "${triplet%%-*}" "$tbpftool/bpftool" > "$tbpftool/bpftool-qemu"
+	chmod +x "$tbpftool/bpftool-qemu"
+	"$tbpftool/bpftool-qemu" version > /dev/null ||
+		die "$step-bpftool: $tbpftool/bpftool does not run under qemu-${triplet%%-*}-static"
+	smake+=(BPFTOOL="$tbpftool/bpftool-qemu")
+fi
 logged "$step" "${smake[@]}" "$out/test_progs"
 cp "$kout/bpf_testmod/bpf_testmod.ko" "$out/"
 msg "$step: $(stat -c %s "$out/test_progs") bytes test_progs ($(file -b "$out/test_progs" | cut -d, -f1-2)), ${#tests[@]} tests, $(find "$out" -maxdepth 1 -name '*.bpf.o' | wc -l) BPF objects"

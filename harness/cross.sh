@@ -140,9 +140,14 @@ mkdir -p "$mod"
 src=$KSRC/tools/testing/selftests/bpf/bpf_testmod
 cp -p "$src/Makefile" "$src/"*.[ch] "$mod/"
 logged "$step-bpf_testmod" "${kmake[@]}" M="$mod" modules
-res=$(summary "$mod/bpf_testmod.ko" "$KFS_LOGS/$step-bpf_testmod.log")
-msg "$step-bpf_testmod: bpf_testmod.ko: $res"
-testmod_sets=${res#*, }
+if [ "${modbtf%% *}" = 1 ]; then
+	res=$(summary "$mod/bpf_testmod.ko" "$KFS_LOGS/$step-bpf_testmod.log")
+	msg "$step-bpf_testmod: bpf_testmod.ko: $res"
+	testmod_sets=${res#*, }
+else
+	msg "$step-bpf_testmod: bpf_testmod.ko without BTF: ${modbtf#* }"
+	testmod_sets="no module BTF"
+fi
 t_build=$(( $(date +%s) - t0 ))
 [ "$only" != build ] || exit 0
 
@@ -152,6 +157,13 @@ tp=$out/selftests
 bpftool=$tp/host-tools/sbin/bpftool
 [ -x "$bpftool" ] || bpftool=$tp/tools/sbin/bpftool
 [ -x "$bpftool" ] || die "$step: no host bpftool in $tp"
+# On a big-endian ARCH, the bpftool of ARCH (cross-selftests.sh), under
+# qemu-user: the BTF as a bpftool in the target's own byte order reads it.
+bpftool_by="the host's bpftool"
+if [ -x "$tp/bpftool-$arch/bpftool-qemu" ]; then
+	bpftool=$tp/bpftool-$arch/bpftool-qemu
+	bpftool_by="$arch's bpftool under qemu-user"
+fi
 
 # The BTF of a KF_IMPLICIT_ARGS kfunc, as resolve_btfids rewrote it: the
 # kfunc without its struct bpf_prog_aux * argument, its _impl with it.
@@ -191,15 +203,21 @@ btf_dump() {
 }
 : >"$btf_log"
 btf_dump "$out/vmlinux" "" bpf_kfunc_call_test_implicit_add 5
-btf_dump "$mod/bpf_testmod.ko" "$out/vmlinux" bpf_testmod_implicit_prog_id 3
-msg "$step-btf: bpf_kfunc_call_test_implicit_add(a, b) and its _impl(a, b, aux) in vmlinux, bpf_testmod_implicit_prog_id(mul) and its _impl(mul, aux) in bpf_testmod.ko (dump: $btf_log)"
+in_mod=
+if [ "${modbtf%% *}" = 1 ]; then
+	btf_dump "$mod/bpf_testmod.ko" "$out/vmlinux" bpf_testmod_implicit_prog_id 3
+	in_mod=", bpf_testmod_implicit_prog_id(mul) and its _impl(mul, aux) in bpf_testmod.ko"
+fi
+msg "$step-btf: bpf_kfunc_call_test_implicit_add(a, b) and its _impl(a, b, aux) in vmlinux$in_mod, as $bpftool_by dumps them (dump: $btf_log)"
 
 # The arguments of test_progs, JIT on and off: the tests, and those that
 # cannot run here, with the reason, from cross-skip.common and
-# cross-skip.ARCH: lines of "WHEN TEST[/SUBTEST] REASON", WHEN one of all,
-# jit (the JIT on), nojit (off), nokfunc (where programs cannot call
-# kfuncs: the JIT off, or on where it cannot call them).
-skip_files=("$KFS_HARNESS/cross-skip.common" "$KFS_HARNESS/cross-skip.$arch")
+# cross-skip.ARCH (a variant, armhf-thumb2, reads its base's list, then
+# its own): lines of "WHEN TEST[/SUBTEST] REASON", WHEN one of all, jit
+# (the JIT on), nojit (off), nokfunc (where programs cannot call kfuncs:
+# the JIT off, or on where it cannot call them).
+skip_files=("$KFS_HARNESS/cross-skip.common" "$KFS_HARNESS/cross-skip.${arch%%-*}")
+[ "$arch" = "${arch%%-*}" ] || skip_files+=("$KFS_HARNESS/cross-skip.$arch")
 tests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KFS_HARNESS/cross-tests.list" |
 	paste -sd, -)
 tp_args() {
