@@ -44,7 +44,7 @@ base_ver='#0/p first insn OK\n#1/p second insn OK\n#2/p first insn OK\n'
 # writes them.
 results() {
 	printf '%s' "$2" >"$tmp/$1.out"
-	awk -f "$KFS_HARNESS/results.awk" "$tmp/$1.out" | sort >"$tmp/$1.res"
+	awk -f "$KFS_HARNESS/gate/results.awk" "$tmp/$1.out" | sort >"$tmp/$1.res"
 }
 
 results base "$(guest "$base_progs" '' "$base_ver")"
@@ -58,7 +58,7 @@ expect() {
 
 	results "$name" "$(guest "$5" "$6" "$7")"
 	shift 7
-	awk -v allow="$allow" -v deny="$deny" -f "$KFS_HARNESS/gate.awk" \
+	awk -v allow="$allow" -v deny="$deny" -f "$KFS_HARNESS/gate/gate.awk" \
 		"$tmp/base.results" "$tmp/$name.res" >"$tmp/$name.gate" || rc=$?
 	[ "$rc" -eq "$want" ] || bad="exit $rc, expected $want"
 	for l in "$@"; do
@@ -125,7 +125,7 @@ expect verifier '' '' 1 "$same_progs" '' \
 results crashed "$(printf '=== kfs suite: test_progs\n#1 alpha:OK\n' | crlf)"
 n=$((n + 1))
 rc=0
-awk -v allow= -v deny= -f "$KFS_HARNESS/gate.awk" "$tmp/base.results" \
+awk -v allow= -v deny= -f "$KFS_HARNESS/gate/gate.awk" "$tmp/base.results" \
 	"$tmp/crashed.res" >"$tmp/crashed.gate" || rc=$?
 if [ "$rc" -eq 1 ] &&
    [ "$(grep -c '^REGRESSION' "$tmp/crashed.gate")" -eq 2 ] &&
@@ -160,9 +160,9 @@ EOS
 printf '#!/bin/sh\necho "#0/p a test OK"\necho "Summary: 1 PASSED, 0 SKIPPED, 0 FAILED"\n' >"$tmp/st/test_verifier"
 chmod +x "$tmp/st/test_progs" "$tmp/st/test_verifier"
 grc=0
-(cd "$tmp/st" && KFS_GUEST_JOB=$tmp/job bash "$KFS_HARNESS/guest-tests.sh" '' '' 2 3) \
+(cd "$tmp/st" && KFS_GUEST_JOB=$tmp/job bash "$KFS_HARNESS/vm/guest-tests.sh" '' '' 2 3) \
 	>"$tmp/g.out" 2>&1 || grc=$?
-awk -f "$KFS_HARNESS/results.awk" "$tmp/g.out" | sort >"$tmp/g.res"
+awk -f "$KFS_HARNESS/gate/results.awk" "$tmp/g.out" | sort >"$tmp/g.res"
 n=$((n + 1))
 want=$(printf 'FAIL\ttest_progs:broken\nOK\ttest_progs:flaky\nFAIL\ttest_progs:hangs\nOK\ttest_progs:okay\nOK\ttest_progs:okay/sub\nOK\ttest_progs:slow\nOK\ttest_verifier:p/a test')
 want=$(echo "$want" | sort)
@@ -181,7 +181,7 @@ fi
 # counts.awk: subtests count, a test with subtests only through them.
 printf 'OK\ttest_progs:a\nOK\ttest_progs:b\nOK\ttest_progs:b/1\nSKIP\ttest_progs:b/2\nFAIL\ttest_progs:c\nOK\ttest_verifier:p/x\n' >"$tmp/c.res"
 n=$((n + 1))
-got=$(awk -f "$KFS_HARNESS/counts.awk" "$tmp/c.res")
+got=$(awk -f "$KFS_HARNESS/gate/counts.awk" "$tmp/c.res")
 if [ "$got" = "3 1 1" ]; then
 	echo "ok   gate case counts"
 else
@@ -197,10 +197,10 @@ fi
 	printf '=== kfs suite: modules\n'
 } >"$tmp/m.out"
 n=$((n + 1))
-got=$(head -n -1 "$tmp/m.out" | awk -f "$KFS_HARNESS/results.awk" |
+got=$(head -n -1 "$tmp/m.out" | awk -f "$KFS_HARNESS/gate/results.awk" |
 	grep '^[A-Z]*	modules:' | sort | tr '\t\n' ' /')
 want='OK modules:kfs_unrewritten_refused/'
-got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/m.out" | grep -c '^FAIL	modules:(incomplete)$' || true)
+got2=$(awk -f "$KFS_HARNESS/gate/results.awk" "$tmp/m.out" | grep -c '^FAIL	modules:(incomplete)$' || true)
 if [ "$got" = "$want" ] && [ "$got2" = 1 ]; then
 	echo "ok   gate case modules"
 else
@@ -216,10 +216,10 @@ fi
 	printf '=== kfs suite: fuzz\n#1 pe-fuzz/jit:OK\n'
 } >"$tmp/f.out"
 n=$((n + 1))
-got=$(head -n -2 "$tmp/f.out" | awk -f "$KFS_HARNESS/results.awk" |
+got=$(head -n -2 "$tmp/f.out" | awk -f "$KFS_HARNESS/gate/results.awk" |
 	{ grep '^[A-Z]*	fuzz:' || true; } | sort | tr '\t\n' ' /')
 want='FAIL fuzz:pe-fuzz/interp/OK fuzz:pe-fuzz/jit/'
-got2=$(awk -f "$KFS_HARNESS/results.awk" "$tmp/f.out" | grep -c '^FAIL	fuzz:(incomplete)$' || true)
+got2=$(awk -f "$KFS_HARNESS/gate/results.awk" "$tmp/f.out" | grep -c '^FAIL	fuzz:(incomplete)$' || true)
 if [ "$got" = "$want" ] && [ "$got2" = 1 ]; then
 	echo "ok   gate case fuzz"
 else

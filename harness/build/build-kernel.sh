@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh FLAVOUR: configure and build the kernel in $KSRC out of
+# tree, into build/out/FLAVOUR.  gcc: GCC, a debug kernel (debug.config);
+# lto: Clang ThinLTO (LLVM=-16), production-like; lto13: the same with
+# LLVM=-13, the oldest LLVM Debian 12 ships (make llvm-min).  All use ccache
+# and otherwise the same config fragments, on allnoconfig or, with
+# KCONFIG=/path/to/.config, on that config.
+. "$(dirname "$0")/../lib.sh"
+
+flavor=${1:-gcc}
+flavor_check "$flavor"
+out=$(kfs_out "$flavor")
+cfg=$KFS_HARNESS/config
+[ -f "$KSRC/Makefile" ] || die "kernel: no kernel tree at $KSRC"
+mkdir -p "$out"
+
+export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
+kmake=(make -C "$KSRC" O="$out" -j"$(nproc)")
+frags=("$cfg/vm.config" "$KSRC/tools/testing/selftests/bpf/config"
+       "$cfg/selftests.config")
+case "$flavor" in
+gcc)	kmake+=(CC="ccache gcc")
+	frags+=("$cfg/debug.config") ;;
+lto)	kmake+=(LLVM=-16 CC="ccache clang-16")
+	frags+=("$cfg/lto.config") ;;
+lto13)	kmake+=(LLVM=-13 CC="ccache clang-13")
+	frags+=("$cfg/lto.config") ;;
+esac
+
+# Every option our own fragments ask for must have survived olddefconfig
+# (verify_config, lib.sh).
+checked=("$cfg/vm.config" "$cfg/selftests.config")
+case "$flavor" in
+gcc)	checked+=("$cfg/debug.config") ;;
+lto*)	checked+=("$cfg/lto.config") ;;
+esac
+
+# The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh);
+# with KCONFIG=/path/to/.config (lib.sh), that config plus the fragments.
+start=()
+if [ -n "${KCONFIG:-}" ]; then
+	start=(--from "$KCONFIG")
+	msg "config-$flavor: starting from KCONFIG=$KCONFIG, not allnoconfig"
+fi
+logged "config-$flavor" kfs_configure "${start[@]}" "$out" "${frags[@]}"
+verify_config "$out" "${checked[@]}" ||
+	die "config-$flavor: options above did not take effect"
+logged "kernel-$flavor" "${kmake[@]}" all
+msg "kernel-$flavor: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes bzImage, $(grep -c '^CONFIG_.*=[ym]$' "$out/.config") options set"
