@@ -245,14 +245,20 @@ tp_args() {
 }
 
 # The initramfs: /init is cross-init.c, static; a console node so that it
-# has stdout; /tp with test_progs, bpf_testmod.ko and the BPF objects.  The
-# tree's gen_init_cpio writes it: no root needed.
+# has stdout; /tp with test_progs, bpf_testmod.ko, the BPF objects and
+# vmlinux's BTF sections.  The tree's gen_init_cpio writes it: no root
+# needed.
 initramfs() {
 	local f
 
 	"${cross}gcc" -static -O2 -Wall -Werror \
 		-o "$out/cross-init" "$KFS_HARNESS/cross/cross-init.c"
 	gcc -O2 -o "$out/gen_init_cpio" "$KSRC/usr/gen_init_cpio.c"
+	# For kfunc_annotation/kfunc_sets: vmlinux's .BTF and .BTF_ids with
+	# their symbols, read by the guest in its own byte order (the whole
+	# image is 50 to 140 MB).
+	"${cross}objcopy" --only-section=.BTF --only-section=.BTF_ids \
+		"$out/vmlinux" "$out/vmlinux.btf" 2>/dev/null
 	{
 		cat <<-EOF
 		dir /dev 0755 0 0
@@ -263,6 +269,7 @@ initramfs() {
 		dir /tp 0755 0 0
 		file /tp/test_progs $tp/test_progs 0755 0 0
 		file /tp/bpf_testmod.ko $tp/bpf_testmod.ko 0644 0 0
+		file /tp/vmlinux $out/vmlinux.btf 0644 0 0
 		file /tp/args.jit1 $out/args.jit1 0644 0 0
 		file /tp/args.jit0 $out/args.jit0 0644 0 0
 		EOF
