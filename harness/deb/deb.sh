@@ -246,7 +246,10 @@ stage_headers() {
 		die "deb-headers: no linux-headers-$krelease package; run the package stage"
 	[ -x "$out/tools/bpf/resolve_btfids/resolve_btfids" ] ||
 		die "deb-headers: no $out/tools/bpf/resolve_btfids/resolve_btfids"
-	if dpkg-deb -c "$deb" | grep -q "/linux-headers-$krelease/vmlinux$"; then
+	# grep reads the whole listing: with -q it stops at the match, dpkg-deb
+	# gets SIGPIPE, pipefail fails the test, and the stock package was
+	# replaced by this one on the next run.
+	if dpkg-deb -c "$deb" | grep "/linux-headers-$krelease/vmlinux$" >/dev/null; then
 		msg "deb-headers: ${deb##*/} has vmlinux already"
 		return
 	fi
@@ -269,8 +272,25 @@ Installed-Size: $(du -sk --exclude=DEBIAN "$dir" | cut -f1)" "$dir/DEBIAN/contro
 	rm -rf "$dir"
 }
 
+# has_vmlinux DEB: whether the headers package DEB ships vmlinux.
+has_vmlinux() {
+	dpkg-deb -c "$1" | grep "/linux-headers-$krelease/vmlinux$" >/dev/null
+}
+
 stage_summary() {
 	local f
+
+	# The two headers packages the guest test compares must differ.
+	for f in "$D"/stock/linux-headers-"$krelease"_*.deb; do
+		[ -e "$f" ] || die "deb-summary: no stock linux-headers-$krelease in $D/stock"
+		! has_vmlinux "$f" ||
+			die "deb-summary: ${f#"$D"/} ships vmlinux: it is not the package bindeb-pkg made (KFS_DEB_REPACKAGE=1 makes it again)"
+	done
+	for f in "$D"/debs/linux-headers-"$krelease"_*.deb; do
+		[ -e "$f" ] || die "deb-summary: no linux-headers-$krelease in $D/debs"
+		has_vmlinux "$f" ||
+			die "deb-summary: ${f#"$D"/} has no vmlinux; run the headers stage"
+	done
 
 	{
 		printf '# make deb, %s, %s\n' "$(date -u +%F)" \
