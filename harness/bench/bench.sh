@@ -417,7 +417,7 @@ sc=$(size_of "$pe" bpf_dummy_pe_add)
 	echo "Patch $((pn + 1)) against $((pk + 1)):"
 	echo
 	"$bloat" -t "$v1" "$v2" | sed 's/^/    /'
-	if "$bloat" -t "$v1" "$v2" | grep -Eq '^add_kfunc_call +- '; then
+	if "$bloat" -t "$v1" "$v2" | grep -E '^add_kfunc_call +- ' >/dev/null; then
 		echo
 		echo "add_kfunc_call is not new: patch $((pk + 1)) calls it a second time, so GCC"
 		echo "stops inlining it into add_subprog_and_kfunc.  Only the net counts."
