@@ -449,6 +449,40 @@ static void direct_check(const char *name, int32_t imm)
 		     name, sym, off);
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD of program @fd into @info, which says what to fill */
+static void prog_info(int fd, struct bpf_prog_info *info, const char *what)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (uintptr_t)info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
+		fail("BPF_OBJ_GET_INFO_BY_FD (%s): %s", what, strerror(errno));
+}
+
+/*
+ * BPF_PROG_TEST_RUN of the bpf_dummy_pe_ops program @fd on args->a = @a:
+ * its return value, args->a after the run in @out.
+ */
+static uint32_t pe_test_run(int fd, const char *name, uint64_t a,
+			    uint64_t *out)
+{
+	union bpf_attr attr;
+
+	*out = 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = fd;
+	attr.test.ctx_in = (uintptr_t)&a;
+	attr.test.ctx_size_in = sizeof(a);
+	attr.test.ctx_out = (uintptr_t)out;
+	attr.test.ctx_size_out = sizeof(*out);
+	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
+		fail("BPF_PROG_TEST_RUN of %s: %s", name, strerror(errno));
+	return attr.test.retval;
+}
+
 /*
  * The JITed code of @fd (@len bytes), in hex on the console for the
  * harness to disassemble: "KFS-CROSS: jited NAME: HEX" lines of 32 bytes.
@@ -457,7 +491,6 @@ static void jit_dump(int fd, const char *name, uint32_t len)
 {
 	static unsigned char code[1 << 14];
 	struct bpf_prog_info info;
-	union bpf_attr attr;
 	uint32_t i;
 
 	if (len > sizeof(code))
@@ -465,12 +498,7 @@ static void jit_dump(int fd, const char *name, uint32_t len)
 	memset(&info, 0, sizeof(info));
 	info.jited_prog_len = len;
 	info.jited_prog_insns = (uintptr_t)code;
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		fail("BPF_OBJ_GET_INFO_BY_FD (jited): %s", strerror(errno));
+	prog_info(fd, &info, "jited");
 	for (i = 0; i < len; i++) {
 		if (i % 32 == 0)
 			printf("KFS-CROSS: jited %s: ", name);
@@ -489,34 +517,21 @@ static void pe_run(int fd, const char *name, int jited, int *direct,
 		   int *kfuncs)
 {
 	struct bpf_insn xl[64];
-	uint64_t a = 7, out = 0;
 	struct bpf_prog_info info;
-	union bpf_attr attr;
-	uint32_t i, n;
+	uint32_t i, n, retval;
+	uint64_t a = 7, out;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = fd;
-	attr.test.ctx_in = (uintptr_t)&a;
-	attr.test.ctx_size_in = sizeof(a);
-	attr.test.ctx_out = (uintptr_t)&out;
-	attr.test.ctx_size_out = sizeof(out);
-	if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
-		fail("BPF_PROG_TEST_RUN of %s: %s", name, strerror(errno));
-	if (attr.test.retval != 6 || out != a + 10000)
+	retval = pe_test_run(fd, name, a, &out);
+	if (retval != 6 || out != a + 10000)
 		fail("%s: retval %u, args->a %llu; expected 6, %llu", name,
-		     attr.test.retval, (unsigned long long)out,
+		     retval, (unsigned long long)out,
 		     (unsigned long long)(a + 10000));
 
 	memset(&info, 0, sizeof(info));
 	memset(xl, 0, sizeof(xl));
 	info.xlated_prog_len = sizeof(xl);
 	info.xlated_prog_insns = (uintptr_t)xl;
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		fail("BPF_OBJ_GET_INFO_BY_FD: %s", strerror(errno));
+	prog_info(fd, &info, "xlated");
 	if (!info.jited_prog_len != !jited)
 		fail("%s was %sJITed", name, jited ? "not " : "");
 	*direct = *kfuncs = 0;
@@ -569,8 +584,8 @@ static void probe_mem_check(uint32_t ops_id)
 	static const int sizes[] = { BPF_DW, BPF_W };
 	int jit, si, fd, nvals = sizeof(vals) / sizeof(vals[0]);
 	struct bpf_insn prog[3];
-	union bpf_attr attr;
 	uint64_t a, out;
+	uint32_t retval;
 	int i;
 
 	for (jit = 0; jit <= 1; jit++) {
@@ -599,23 +614,14 @@ static void probe_mem_check(uint32_t ops_id)
 			}
 			for (i = 0; i < nvals; i++) {
 				a = vals[i];
-				out = 0;
-				memset(&attr, 0, sizeof(attr));
-				attr.test.prog_fd = fd;
-				attr.test.ctx_in = (uintptr_t)&a;
-				attr.test.ctx_size_in = sizeof(a);
-				attr.test.ctx_out = (uintptr_t)&out;
-				attr.test.ctx_size_out = sizeof(out);
-				if (sys_bpf(BPF_PROG_TEST_RUN, &attr))
-					fail("BPF_PROG_TEST_RUN: %s",
-					     strerror(errno));
-				if (attr.test.retval != (uint32_t)(a + 1000) ||
+				retval = pe_test_run(fd, "BPF_PROBE_MEM program",
+						     a, &out);
+				if (retval != (uint32_t)(a + 1000) ||
 				    out != a + 1000)
 					fail("BPF_PROBE_MEM %s load, JIT %s: a = %#llx read as %#x; expected %#x",
 					     si ? "word" : "double word",
 					     jit ? "on" : "off",
-					     (unsigned long long)a,
-					     attr.test.retval,
+					     (unsigned long long)a, retval,
 					     (uint32_t)(a + 1000));
 			}
 			close(fd);
