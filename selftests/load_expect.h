@@ -5,11 +5,13 @@
  * verifier log.  RUN_TESTS() does this from __failure and __msg() tags in
  * the object, but test_loader.c is not in every 6.1.y (6.1.170 lacks it):
  * the tests that use this header build on all of them.
+ *
+ * Include it after test_progs.h, whose ASSERT_*() and test__start_subtest()
+ * it uses: test_progs.h has no include guard before 6.1.176, so this header
+ * cannot include it again.
  */
 #ifndef __LOAD_EXPECT_H
 #define __LOAD_EXPECT_H
-
-#include <test_progs.h>
 
 struct load_expect {
 	const char *prog;	/* the program's name */

@@ -4,6 +4,10 @@
 # test_verifier from $KSRC's tools/testing/selftests/bpf against the kernel
 # in build/out/FLAVOUR, into build/selftests/FLAVOUR.  BPF objects are built
 # with clang-16; the lto flavours build the module with their kernel's LLVM.
+# KFS_SELFTESTS_ONLY=A,B: a test_progs of these tests alone, built from a
+# copy of what they need (mini-tree.sh), as make spread does on every
+# base: the series' own tests, without building the base's (6.1.170's
+# test_global_func10.c uses a __msg its bpf_misc.h does not have yet).
 . "$(dirname "$0")/../lib.sh"
 
 flavor=${1:-gcc}
@@ -22,6 +26,17 @@ smake=(make -C "$KSRC/tools/testing/selftests/bpf" -j"$(nproc)"
 case "$flavor" in
 lto*) smake+=(LLVM=-16) ;;
 esac
+if [ -n "${KFS_SELFTESTS_ONLY:-}" ]; then
+	# shellcheck source=harness/build/mini-tree.sh
+	. "$KFS_HARNESS/build/mini-tree.sh"
+	IFS=, read -ra only <<<"$KFS_SELFTESTS_ONLY"
+	mini_tree "selftests-$flavor" "$KSRC/tools/testing/selftests/bpf" \
+		"$out/src" "${only[@]}"
+	# First in the -I list, so that <prog_tests/tests.h> is the copy's.
+	case "$flavor" in lto*) mcc=clang-16 ;; *) mcc=gcc ;; esac
+	smake+=(CC="$mcc -I$out/src" "${mini_make[@]}")
+	msg "selftests-$flavor: test_progs of ${#only[@]} tests: $KFS_SELFTESTS_ONLY"
+fi
 
 # 6.1's Makefile links urandom_read against "liburandom_read.so" relative to
 # the source directory, which only works without OUTPUT=: point that name

@@ -61,42 +61,13 @@ fi
 [ -f "$sysroot/usr/lib/$multiarch/libelf.a" ] ||
 	die "$step-sysroot: no libelf.a for $dpkgarch in $sysroot"
 
-# The copy: the listed tests, every program they open (skeleton, light
-# skeleton or object), and the programs'
-# headers; btf_data.c, which the test_progs link rule reads.
-mini=$out/src
-rm -rf "$mini"
-mkdir -p "$mini/prog_tests" "$mini/progs" "$out"
+# The copy: the listed tests and what they need (mini-tree.sh).
+# shellcheck source=harness/build/mini-tree.sh
+. "$KFS_HARNESS/build/mini-tree.sh"
 mapfile -t tests < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' \
 		       "$KFS_HARNESS/cross/cross-tests.list")
-progs=()
-for t in "${tests[@]}"; do
-	# A test is defined in the file of its name, or of its prefix
-	# (dummy_pe_ops_fail in dummy_pe_ops.c).
-	t=${t%%/*}
-	f=$t
-	while [ ! -f "$src/prog_tests/$f.c" ] && [ "$f" != "${f%_*}" ]; do
-		f=${f%_*}
-	done
-	grep -Eqs "^void (serial_)?test_$t\(" "$src/prog_tests/$f.c" ||
-		die "$step: test $t (cross-tests.list) is not in prog_tests/"
-	[ ! -f "$mini/prog_tests/$f.c" ] || continue
-	cp "$src/prog_tests/$f.c" "$mini/prog_tests/"
-	mapfile -t -O "${#progs[@]}" progs < <(grep -Eho '[a-z0-9_]+\.(l?skel\.h|bpf\.o)' \
-					      "$src/prog_tests/$f.c")
-done
-# Light skeletons (.lskel.h) as the Makefile's LSKELS_EXTRA: both kinds.
-lskels=()
-for p in "${progs[@]}"; do
-	case "$p" in *.lskel.h) lskels+=("${p%.lskel.h}.c") ;; esac
-	p=${p%.skel.h}
-	p=${p%.lskel.h}
-	p=${p%.bpf.o}
-	[ -f "$src/progs/$p.c" ] || die "$step: no progs/$p.c"
-	cp "$src/progs/$p.c" "$mini/progs/"
-done
-cp "$src/progs/"*.h "$src/progs/btf_data.c" "$mini/progs/"
-rel=$(realpath --relative-to="$src" "$mini")
+mini_tree "$step" "$src" "$out/src" "${tests[@]}"
+mini=$out/src
 
 # The cross compiler, with the sysroot's headers and libraries; first in
 # its -I list, so that <prog_tests/tests.h> is the copy's.  No AR: given
@@ -111,10 +82,7 @@ smake=(make -C "$src" -j"$(nproc)" OUTPUT="$out"
        LD="${cross}ld" HOSTCC=gcc HOSTLD=ld HOSTAR=ar
        VMLINUX_BTF="$kout/vmlinux" KDIR="$kout"
        CLANG=clang-16 LLC=llc-16 LLVM_STRIP=llvm-strip-16
-       TRUNNER_TESTS_DIR="$rel/prog_tests"
-       TRUNNER_BPF_PROGS_DIR="$rel/progs"
-       TRUNNER_EXTRA_FILES= LSKELS= LINKED_SKELS=
-       LSKELS_EXTRA="$(printf '%s\n' "${lskels[@]}" | sort -u | paste -sd' ' -)"
+       "${mini_make[@]}" TRUNNER_EXTRA_FILES=
        LDLIBS="-static -lelf -lz -lrt -lpthread")
 # A big-endian ARCH (s390x): 6.1's libbpf opens and links BPF objects
 # only in the host's byte order ("unsupported byte order of ELF file"), so
