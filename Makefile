@@ -122,6 +122,7 @@ harness-tests: tree
 	@$(H)/tests/apply-fails.sh
 	@$(H)/tests/gate.sh
 	@$(H)/tests/checkpatch-kfunc.sh
+	@$(H)/tests/spread-verdict.sh
 
 # The build must refuse a kfunc that BPF cannot call, in modules and in
 # vmlinux (needs a built kernel).

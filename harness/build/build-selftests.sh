@@ -26,6 +26,14 @@ smake=(make -C "$KSRC/tools/testing/selftests/bpf" -j"$(nproc)"
 case "$flavor" in
 lto*) smake+=(LLVM=-16) ;;
 esac
+# test_progs.o depends on the tests.h of the tests it was built with by
+# time only: built once with KFS_SELFTESTS_ONLY and once without (or with
+# other tests), it would keep the other list.  The list it was built with
+# is kept in .kfs-only, and test_progs built again when it changes.
+if [ "$(cat "$out/.kfs-only" 2>/dev/null)" != "${KFS_SELFTESTS_ONLY:-}" ]; then
+	rm -f "$out/test_progs" "$out/test_progs.o"
+fi
+echo "${KFS_SELFTESTS_ONLY:-}" >"$out/.kfs-only"
 if [ -n "${KFS_SELFTESTS_ONLY:-}" ]; then
 	# shellcheck source=harness/build/mini-tree.sh
 	. "$KFS_HARNESS/build/mini-tree.sh"

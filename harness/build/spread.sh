@@ -102,6 +102,11 @@ apply() {
 	echo "$n/$total"
 }
 
+# shellcheck source=harness/build/spread-verdict.sh
+. "$KFS_HARNESS/build/spread-verdict.sh"
+known=$KFS_HARNESS/build/spread-known
+spread_known "$known" "" >/dev/null || die "spread: $known is malformed"
+
 total=$(list_entries "$KFS_ROOT/series" | wc -l)
 rows=() bad=0
 for v in "${versions[@]}"; do
@@ -141,32 +146,11 @@ for v in "${versions[@]}"; do
 	te=$(date +%s)
 	read -r p f s <"$b/vm/tests-gcc/counts" || { fail "VM tests: no results"; continue; }
 	row+=" $((tk - tb)) s | $((ts - tk)) s | $p / $f / $s | $((te - ts)) s |"
-	# Failures of the base's own (spread-known) are counted apart; any
-	# other failure, or a known one that passes now, fails the version.
-	k=$(awk -F'\t' -v v="$v" '!/^#/ && $1 == v { print $2 }' \
-		"$KFS_HARNESS/build/spread-known")
-	unknown=$(awk -F'\t' '$1 == "FAIL" { print $2 }' "$b/vm/tests-gcc/results" |
-		  grep -vxF -f <(echo "$k") || true)
-	kf=0 stale=
-	while IFS= read -r t; do
-		[ -n "$t" ] || continue
-		if grep -qxF "FAIL	$t" "$b/vm/tests-gcc/results"; then
-			kf=$((kf + 1))
-		else
-			stale+=" '$t'"
-		fi
-	done <<<"$k"
-	[ -z "$stale" ] ||
-		{ fail "spread-known lists tests that did not fail:$stale"; continue; }
-	if [ -n "$unknown" ] || [ "$f" -ne "$kf" ]; then
-		fail "failures: see ${b#"$KFS_ROOT"/}/vm/tests-gcc/results"
+	if ! r=$(spread_verdict "$v" "$b/vm/tests-gcc" "$known"); then
+		fail "$r"
 		continue
 	fi
-	if [ "$kf" -gt 0 ]; then
-		row+=" ok, $kf failed test of the base's own (spread-known) |"
-	else
-		row+=" ok |"
-	fi
+	row+=" $r |"
 	rows+=("$row")
 	msg "spread $v: ok in $(($(date +%s) - t0)) s"
 done

@@ -66,6 +66,7 @@ stage kfunc-audit nonfatal "$KFS_HARNESS/gate/kfunc-audit.py" "$KSRC" || ok=0
 stage harness-tests nonfatal "$KFS_HARNESS/tests/apply-fails.sh" || ok=0
 stage gate-selftest nonfatal "$KFS_HARNESS/tests/gate.sh" || ok=0
 stage checkpatch-kfunc nonfatal "$KFS_HARNESS/tests/checkpatch-kfunc.sh" || ok=0
+stage spread-verdict nonfatal "$KFS_HARNESS/tests/spread-verdict.sh" || ok=0
 # builds FLAVOUR: the stages that build and check FLAVOUR's kernel and
 # selftests, before its VM tests.
 builds() {

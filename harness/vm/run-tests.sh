@@ -125,6 +125,8 @@ if [ -n "$allow" ] && [ -f "$job/progs.list" ]; then
 		  grep -v '^$' || true)
 	if [ -n "$unknown" ]; then
 		msg "tests-$flavor: tests this test_progs does not have (harness/gate/selftests.list or KFS_TESTS): $(echo "$unknown" | paste -sd' ' -)"
+		# Named for make spread, which reads failures by name.
+		echo "$unknown" >"$job/unknown"
 		rc=1
 	fi
 fi
