@@ -16,9 +16,9 @@
 # whose baseline is 6.1.192's; a test that fails on a base for a reason
 # of the base is listed, with the evidence, in spread-known.  A step that
 # fails ends that version's row, naming the step; the next version goes
-# on.  Writes the table to
-# build/spread/report.md and prints it; exits non-zero if a version
-# failed.  Not part of make check: about half an hour a version, cold.
+# on.  Writes the table to build/spread/report.md after each version and
+# prints it at the end; exits non-zero if a version failed.  Not part of
+# make check: about half an hour a version, cold.
 # KFS_SPREAD_APPLY=1 stops each version after git am and the audit.
 . "$(dirname "$0")/../lib.sh"
 
@@ -107,6 +107,18 @@ apply() {
 known=$KFS_HARNESS/build/spread-known
 spread_known "$known" "" >/dev/null || die "spread: $known is malformed"
 
+# report: the table of the versions done so far, written after each one
+# so that a run stopped midway keeps them.
+report() {
+	{
+		echo "make spread of series v$(cat "$KFS_HARNESS/REROLL") (main $(git -C "$KFS_ROOT" describe --always --dirty)), $(date -u '+%F %H:%M') UTC"
+		echo
+		echo "| linux-source-6.1 | git am | kfuncs annotated | kernel build | selftests build | passed / failed / skipped | VM | result |"
+		echo "|---|---|---|---|---|---|---|---|"
+		[ ${#rows[@]} -eq 0 ] || printf '%s\n' "${rows[@]}"
+	} >"$sp/report.md"
+}
+
 total=$(list_entries "$KFS_ROOT/series" | wc -l)
 rows=() bad=0
 for v in "${versions[@]}"; do
@@ -116,6 +128,7 @@ for v in "${versions[@]}"; do
 		row+=" $1 |"
 		bad=$((bad + 1))
 		rows+=("$row")
+		report
 		msg "spread $v: FAILED: $1"
 	}
 	msg "spread $v: import"
@@ -132,6 +145,7 @@ for v in "${versions[@]}"; do
 	if [ "${KFS_SPREAD_APPLY:-}" = 1 ]; then
 		row+=" - | - | - | - | applies |"
 		rows+=("$row")
+		report
 		continue
 	fi
 	b=$sp/$v
@@ -152,12 +166,9 @@ for v in "${versions[@]}"; do
 	fi
 	row+=" $r |"
 	rows+=("$row")
+	report
 	msg "spread $v: ok in $(($(date +%s) - t0)) s"
 done
-{
-	echo "| linux-source-6.1 | git am | kfuncs annotated | kernel build | selftests build | passed / failed / skipped | VM | result |"
-	echo "|---|---|---|---|---|---|---|---|"
-	printf '%s\n' "${rows[@]}"
-} >"$sp/report.md"
+report
 cat "$sp/report.md"
 [ "$bad" -eq 0 ]
