@@ -27,7 +27,7 @@ spread_known() {
 # other failure fails.  Prints "ok" or "ok, N failed test(s) of the base's
 # own (spread-known)" and returns 0, or prints why not and returns 1.
 spread_verdict() {
-	local v=$1 j=$2 file=$3 k x miss='' unknown t kf=0 stale='' p f s
+	local v=$1 j=$2 file=$3 k x miss='' unknown t kf=0 stale='' f
 
 	if [ -f "$j/splat" ]; then
 		echo "kernel splat: $(cat "$j/splat")"
@@ -38,7 +38,7 @@ spread_verdict() {
 		return 1
 	fi
 	if [ ! -f "$j/counts" ] || [ ! -f "$j/results" ] ||
-	   ! read -r p f s <"$j/counts"; then
+	   ! read -r _ f _ <"$j/counts"; then
 		echo "VM tests: no results"
 		return 1
 	fi
@@ -75,5 +75,4 @@ spread_verdict() {
 	else
 		echo "ok, $kf failed test(s) of the base's own (spread-known)"
 	fi
-	: "$p$s" # read with f, not used
 }
