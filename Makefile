@@ -123,6 +123,7 @@ harness-tests: tree
 	@$(H)/tests/gate.sh
 	@$(H)/tests/checkpatch-kfunc.sh
 	@$(H)/tests/spread-verdict.sh
+	@$(H)/tests/kconfig.sh
 
 # The build must refuse a kfunc that BPF cannot call, in modules and in
 # vmlinux (needs a built kernel).

@@ -5,7 +5,8 @@
 # lto: Clang ThinLTO (LLVM=-16), production-like; lto13: the same with
 # LLVM=-13, the oldest LLVM Debian 12 ships (make llvm-min).  All use ccache
 # and otherwise the same config fragments, on allnoconfig or, with
-# KCONFIG=/path/to/.config, on that config.
+# KCONFIG=/path/to/.config, on that config.  KFS_CONFIG_ONLY=1 stops after
+# the config.
 . "$(dirname "$0")/../lib.sh"
 
 flavor=${1:-gcc}
@@ -46,5 +47,11 @@ fi
 logged "config-$flavor" kfs_configure "${start[@]}" "$out" "${frags[@]}"
 verify_config "$out" "${checked[@]}" ||
 	die "config-$flavor: options above did not take effect"
+# KFS_CONFIG_ONLY=1: stop with the config written and verified
+# (harness/tests/kconfig.sh).
+if [ "${KFS_CONFIG_ONLY:-0}" = 1 ]; then
+	msg "config-$flavor: ${out#"$KFS_ROOT"/}/.config, $(grep -c '^CONFIG_.*=[ym]$' "$out/.config") options set; not built (KFS_CONFIG_ONLY=1)"
+	exit 0
+fi
 logged "kernel-$flavor" "${kmake[@]}" all
 msg "kernel-$flavor: $(stat -c %s "$out/arch/x86/boot/bzImage") bytes bzImage, $(grep -c '^CONFIG_.*=[ym]$' "$out/.config") options set"

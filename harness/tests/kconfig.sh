@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Harness self-test: KCONFIG=/path/to/.config, the user's config as the
+# start of the kernel's (build-kernel.sh, kfs_configure in lib.sh), on the
+# work tree's GCC flavour, configured only (KFS_CONFIG_ONLY=1) into a
+# directory of its own.  A distribution's options that the harness's
+# fragments do not name must stay as the user set them, the fragments'
+# options must win over the user's, and a user option that makes one of
+# the fragments' options impossible (DEBUG_INFO_SPLIT, on which
+# DEBUG_INFO_BTF depends being off) must fail the config naming that
+# option, as must a KCONFIG that is not a readable file.
+. "$(dirname "$0")/../lib.sh"
+
+[ -f "$KSRC/Makefile" ] || die "kconfig: no kernel tree at $KSRC; run 'make tree' first"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# config NAME KCONFIG: configure the GCC flavour from KCONFIG in
+# $tmp/NAME (its out/gcc/.config), output in $tmp/NAME.log; its status.
+# The build directory's linux is a link to the work tree, which lib.sh
+# takes for the work tree itself, not for a user's tree.
+config() {
+	mkdir -p "$tmp/$1"
+	ln -sfn "$KSRC" "$tmp/$1/linux"
+	KFS_BUILD=$tmp/$1 KSRC=$tmp/$1/linux KCONFIG=$2 KFS_CONFIG_ONLY=1 \
+		"$KFS_HARNESS/build/build-kernel.sh" gcc >"$tmp/$1.log" 2>&1
+}
+bad() {
+	msg "kconfig: FAIL $*"
+	fails=$((fails + 1))
+}
+# has NAME LINE: NAME's .config holds LINE.
+has() {
+	grep -qxF -- "$2" "$tmp/$1/out/gcc/.config" ||
+		bad "$1: .config lacks '$2' (has: '$(grep -E "^(# )?${2%%=*}[= ]" "$tmp/$1/out/gcc/.config" || echo nothing)')"
+}
+
+# A distribution's choices: a local version, filesystems as modules; and
+# two that the fragments set otherwise: a timer frequency (selftests.config
+# has HZ_1000) and BTF off.
+cat >"$tmp/distro.config" <<'EOF'
+CONFIG_LOCALVERSION="-kfs-distro"
+CONFIG_BLOCK=y
+CONFIG_MODULES=y
+CONFIG_EXT4_FS=m
+CONFIG_SQUASHFS=m
+CONFIG_HZ_300=y
+# CONFIG_DEBUG_INFO_BTF is not set
+EOF
+if config distro "$tmp/distro.config"; then
+	has distro 'CONFIG_LOCALVERSION="-kfs-distro"'
+	has distro 'CONFIG_EXT4_FS=m'
+	has distro 'CONFIG_SQUASHFS=m'
+	has distro 'CONFIG_HZ_1000=y'
+	has distro 'CONFIG_DEBUG_INFO_BTF=y'
+	grep -q 'starting from KCONFIG=' "$tmp/distro.log" ||
+		bad "distro: no line saying the config started from KCONFIG"
+else
+	bad "distro: the config failed:"
+	tail -n 20 "$tmp/distro.log" >&2
+fi
+
+# Split debug info rules BTF out: the config must fail, naming it.
+printf 'CONFIG_DEBUG_INFO_SPLIT=y\n' >"$tmp/split.config"
+if config split "$tmp/split.config"; then
+	bad "split: a config without BTF was accepted"
+else
+	grep -q "config: CONFIG_DEBUG_INFO_BTF: wanted 'y', got 'absent'" "$tmp/split.log" ||
+		bad "split: the failure does not name CONFIG_DEBUG_INFO_BTF: $(tail -n 3 "$tmp/split.log")"
+	grep -q 'ERROR: config-gcc: options above did not take effect' "$tmp/split.log" ||
+		bad "split: the failure does not say which step: $(tail -n 3 "$tmp/split.log")"
+fi
+
+# A KCONFIG that is not there.
+if config missing "$tmp/no-such.config"; then
+	bad "missing: a KCONFIG that does not exist was accepted"
+else
+	grep -q "KCONFIG=.*no-such.config: no such readable file" "$tmp/missing.log" ||
+		bad "missing: the failure does not name the file: $(tail -n 3 "$tmp/missing.log")"
+fi
+
+[ "$fails" -eq 0 ] || die "kconfig: $fails check(s) failed"
+msg "kconfig: KCONFIG= keeps the user's options, the fragments win, a config without BTF and a missing file fail (3 cases)"
