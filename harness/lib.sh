@@ -179,13 +179,43 @@ kfs_baseline_find() {
 
 # kfs_config_id FLAVOUR: one hash over the harness's config fragments that
 # FLAVOUR's kernel is built with, and over KCONFIG, the user's starting
-# config, when there is one (build-kernel.sh); a baseline records it.
+# config, and kconfig.config, when there is one (build-kernel.sh); a
+# baseline records it.
 kfs_config_id() {
 	local f=debug
 
 	case "$1" in lto*) f=lto ;; esac
 	cat "$KFS_HARNESS/config/vm.config" "$KFS_HARNESS/config/selftests.config" \
-	    "$KFS_HARNESS/config/$f.config" ${KCONFIG:+"$KCONFIG"} | sha256sum | cut -c1-16
+	    "$KFS_HARNESS/config/$f.config" \
+	    ${KCONFIG:+"$KCONFIG" "$KFS_HARNESS/config/kconfig.config"} |
+		sha256sum | cut -c1-16
+}
+
+# config_files OUT: the options of OUT/.config that name files the build
+# reads (keys, certificates, an initramfs), each of which must be in the
+# source tree, in OUT or at an absolute path.  A distribution's config
+# names files of its own package build (Debian's
+# CONFIG_SYSTEM_TRUSTED_KEYS="debian/certs/..."), which the build would
+# otherwise stop on deep in a parallel make.  Prints each missing one and
+# fails.  The module signing key of the default name is one the build
+# makes; a PKCS#11 URI is no file.
+config_files() {
+	local out=$1 sym val f bad=0
+
+	for sym in SYSTEM_TRUSTED_KEYS SYSTEM_REVOCATION_KEYS MODULE_SIG_KEY \
+		   INITRAMFS_SOURCE; do
+		val=$(sed -n "s/^CONFIG_$sym=\"\(.*\)\"\$/\1/p" "$out/.config")
+		case "$val" in ''|certs/signing_key.pem|pkcs11:*) continue ;; esac
+		for f in $val; do
+			case "$f" in
+			/*) [ -e "$f" ] && continue ;;
+			*) { [ -e "$KSRC/$f" ] || [ -e "$out/$f" ]; } && continue ;;
+			esac
+			echo "config: CONFIG_$sym names '$f', which is in neither the source tree nor ${out#"$KFS_ROOT"/}"
+			bad=1
+		done
+	done
+	return $bad
 }
 
 # kfs_configure [--from CONFIG] OUT FRAGMENT...: OUT/.config from

@@ -39,14 +39,22 @@ esac
 
 # The configuration: allnoconfig plus the fragments (kfs_configure, lib.sh);
 # with KCONFIG=/path/to/.config (lib.sh), that config plus the fragments.
-start=()
+# kconfig.config first undoes what such a config sets that would keep a
+# fragment's option from taking.
+start=() hint='' fhint=''
 if [ -n "${KCONFIG:-}" ]; then
 	start=(--from "$KCONFIG")
+	frags=("$cfg/kconfig.config" "${frags[@]}")
+	checked=("$cfg/kconfig.config" "${checked[@]}")
+	hint="; an option of KCONFIG=$KCONFIG rules them out (CONFIG_DEBUG_INFO_SPLIT=y rules out CONFIG_DEBUG_INFO_BTF, for one): change it there"
+	fhint="; set those options to \"\" in KCONFIG=$KCONFIG (a distribution's package build provides such files) or add the files"
 	msg "config-$flavor: starting from KCONFIG=$KCONFIG, not allnoconfig"
 fi
 logged "config-$flavor" kfs_configure "${start[@]}" "$out" "${frags[@]}"
 verify_config "$out" "${checked[@]}" ||
-	die "config-$flavor: options above did not take effect"
+	die "config-$flavor: options above did not take effect$hint"
+config_files "$out" ||
+	die "config-$flavor: files above that the build reads are missing$fhint"
 # KFS_CONFIG_ONLY=1: stop with the config written and verified
 # (harness/tests/kconfig.sh).
 if [ "${KFS_CONFIG_ONLY:-0}" = 1 ]; then

@@ -5,10 +5,12 @@
 # work tree's GCC flavour, configured only (KFS_CONFIG_ONLY=1) into a
 # directory of its own.  A distribution's options that the harness's
 # fragments do not name must stay as the user set them, the fragments'
-# options must win over the user's, and a user option that makes one of
-# the fragments' options impossible (DEBUG_INFO_SPLIT, on which
-# DEBUG_INFO_BTF depends being off) must fail the config naming that
-# option, as must a KCONFIG that is not a readable file.
+# options must win over the user's (MAXSMP too, which would fix NR_CPUS),
+# and a user option that makes one of the fragments' options impossible
+# (DEBUG_INFO_SPLIT, on which DEBUG_INFO_BTF depends being off) must fail
+# the config naming that option, as must a certificate file the tree
+# lacks and a KCONFIG that is not a readable file.  When make deb has
+# downloaded Debian's own amd64 config, it is configured too.
 . "$(dirname "$0")/../lib.sh"
 
 [ -f "$KSRC/Makefile" ] || die "kconfig: no kernel tree at $KSRC; run 'make tree' first"
@@ -19,12 +21,19 @@ fails=0
 # config NAME KCONFIG: configure the GCC flavour from KCONFIG in
 # $tmp/NAME (its out/gcc/.config), output in $tmp/NAME.log; its status.
 # The build directory's linux is a link to the work tree, which lib.sh
-# takes for the work tree itself, not for a user's tree.
+# takes for the work tree itself, not for a user's tree.  The time limit
+# and the vmlinux check catch a KFS_CONFIG_ONLY that no longer stops.
 config() {
+	local rc=0
+
 	mkdir -p "$tmp/$1"
 	ln -sfn "$KSRC" "$tmp/$1/linux"
 	KFS_BUILD=$tmp/$1 KSRC=$tmp/$1/linux KCONFIG=$2 KFS_CONFIG_ONLY=1 \
-		"$KFS_HARNESS/build/build-kernel.sh" gcc >"$tmp/$1.log" 2>&1
+		timeout 600 "$KFS_HARNESS/build/build-kernel.sh" gcc \
+		>"$tmp/$1.log" 2>&1 || rc=$?
+	[ ! -e "$tmp/$1/out/gcc/vmlinux" ] ||
+		bad "$1: KFS_CONFIG_ONLY=1 built a kernel"
+	return $rc
 }
 bad() {
 	msg "kconfig: FAIL $*"
@@ -46,6 +55,7 @@ CONFIG_MODULES=y
 CONFIG_EXT4_FS=m
 CONFIG_SQUASHFS=m
 CONFIG_HZ_300=y
+CONFIG_MAXSMP=y
 # CONFIG_DEBUG_INFO_BTF is not set
 EOF
 if config distro "$tmp/distro.config"; then
@@ -54,6 +64,8 @@ if config distro "$tmp/distro.config"; then
 	has distro 'CONFIG_SQUASHFS=m'
 	has distro 'CONFIG_HZ_1000=y'
 	has distro 'CONFIG_DEBUG_INFO_BTF=y'
+	has distro '# CONFIG_MAXSMP is not set'
+	has distro 'CONFIG_NR_CPUS=8'
 	grep -q 'starting from KCONFIG=' "$tmp/distro.log" ||
 		bad "distro: no line saying the config started from KCONFIG"
 else
@@ -72,6 +84,35 @@ else
 		bad "split: the failure does not say which step: $(tail -n 3 "$tmp/split.log")"
 fi
 
+# A certificate of the distribution's package build, which the tree lacks.
+printf 'CONFIG_SYSTEM_TRUSTED_KEYS="debian/certs/debian-uefi-certs.pem"\n' >"$tmp/certs.config"
+if config certs "$tmp/certs.config"; then
+	bad "certs: a config naming a certificate file the tree lacks was accepted"
+else
+	grep -q "config: CONFIG_SYSTEM_TRUSTED_KEYS names 'debian/certs/debian-uefi-certs.pem'" "$tmp/certs.log" ||
+		bad "certs: the failure does not name the option and the file: $(tail -n 3 "$tmp/certs.log")"
+	grep -q 'ERROR: config-gcc: files above that the build reads are missing; set those options to "" in KCONFIG=' "$tmp/certs.log" ||
+		bad "certs: the failure does not say which step and what to do: $(tail -n 3 "$tmp/certs.log")"
+fi
+
+# Debian's own amd64 config (linux-config-6.1, which make deb downloads):
+# its thousands of modules stay, MAXSMP goes, BTF stays on.
+deb=$(find "$KFS_ROOT/build/deb/dl" -maxdepth 1 -name 'config.amd64_none_amd64-*' 2>/dev/null | sort -V | tail -n 1)
+cases=4 with=''
+[ -z "$deb" ] || cases=5 with=", Debian's amd64 config among them"
+if [ -z "$deb" ]; then
+	msg "kconfig: no Debian amd64 config in build/deb/dl ('make deb' downloads it); that case not run"
+elif config debian "$deb"; then
+	has debian 'CONFIG_NR_CPUS=8'
+	has debian 'CONFIG_DEBUG_INFO_BTF=y'
+	has debian 'CONFIG_EXT4_FS=m'
+	m=$(grep -c '=m$' "$tmp/debian/out/gcc/.config")
+	[ "$m" -gt 1000 ] || bad "debian: only $m modules left of Debian's config"
+else
+	bad "debian: Debian's config ${deb#"$KFS_ROOT"/} failed:"
+	tail -n 20 "$tmp/debian.log" >&2
+fi
+
 # A KCONFIG that is not there.
 if config missing "$tmp/no-such.config"; then
 	bad "missing: a KCONFIG that does not exist was accepted"
@@ -81,4 +122,4 @@ else
 fi
 
 [ "$fails" -eq 0 ] || die "kconfig: $fails check(s) failed"
-msg "kconfig: KCONFIG= keeps the user's options, the fragments win, a config without BTF and a missing file fail (3 cases)"
+msg "kconfig: KCONFIG= keeps the user's options, the fragments win, a config without BTF, a missing certificate and a missing KCONFIG fail ($cases cases$with)"
