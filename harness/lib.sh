@@ -96,6 +96,16 @@ logged() {
 	msg "$name: done in $(( $(date +%s) - t0 ))s"
 }
 
+# kgit ARGS...: git for what the harness does in a repository that may be
+# the user's (KSRC=): none of its hooks (post-checkout, applypatch-msg,
+# ...), no automatic gc, no signing or three-way am it may have configured,
+# and no optional index refresh by git status.
+kgit() {
+	GIT_OPTIONAL_LOCKS=0 git -c core.hooksPath=/dev/null -c gc.auto=0 \
+		-c maintenance.auto=false -c commit.gpgSign=false \
+		-c am.threeWay=false "$@"
+}
+
 # flavor_check FLAVOR: the kernel flavours the harness builds.
 flavor_check() {
 	case "$1" in

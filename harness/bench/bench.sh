@@ -333,7 +333,7 @@ pk=$(find_patch 'Allow generated prologue and epilogue code to call kfuncs')
 kp="patch $((pk + 1))"
 [ "$pk" -eq $((pn + 1)) ] || kp="patches $((pn + 2))-$((pk + 1))"
 trap 'git -C "$KSRC" worktree remove --force "$wt" 2>/dev/null || true' EXIT
-logged bench-worktree git -C "$KSRC" worktree add -q --detach "$wt" "${commits[$((pn - 1))]}"
+logged bench-worktree kgit -C "$KSRC" worktree add -q --detach "$wt" "${commits[$((pn - 1))]}"
 [ "$(git -C "$wt" rev-parse --show-toplevel)" = "$wt" ] ||
 	die "bench: $wt is not a work tree of its own"
 mkdir -p "$kobj"

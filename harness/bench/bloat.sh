@@ -72,7 +72,7 @@ if [ -d "$wt" ]; then
 	git -C "$KSRC" worktree prune
 fi
 mkdir -p "$bb" "$kobj"
-logged bloat-worktree git -C "$KSRC" worktree add -q --detach "$wt" "$head"
+logged bloat-worktree kgit -C "$KSRC" worktree add -q --detach "$wt" "$head"
 export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1
 kmake=(make -C "$wt" O="$kobj" -j"$(nproc)" CC="ccache gcc")
 

@@ -16,10 +16,9 @@
 
 series=${KFS_SERIES:-$KFS_ROOT/series}
 pdir=$(dirname "$series")/patches
-# No hooks of a user's repository (post-checkout, applypatch-msg, ...) and
-# no automatic gc of it: the harness only adds its branch and worktree.
-gitq=(git -c core.hooksPath=/dev/null -c gc.auto=0 -c maintenance.auto=false)
-gt() { local t=$1; shift; "${gitq[@]}" -C "$t" "$@"; }
+# kgit (lib.sh): no hooks, gc, signing or three-way am of a user's
+# repository: the harness only adds its branch and worktree.
+gt() { local t=$1; shift; kgit -C "$t" "$@"; }
 g() { gt "$KSRC" "$@"; }
 u() { gt "$KFS_USER_TREE" "$@"; }
 

@@ -25,7 +25,7 @@ if [ "$first" -gt 1 ]; then
 fi
 [ -f "$(kfs_out "$flavor")/.config" ] || die "bisect: build the $flavor kernel first (its .config is reused)"
 
-[ -d "$wt" ] || git -C "$KSRC" worktree add -q --detach "$wt" "$base"
+[ -d "$wt" ] || kgit -C "$KSRC" worktree add -q --detach "$wt" "$base"
 mkdir -p "$out"
 cp "$(kfs_out "$flavor")/.config" "$out/.config"
 export CCACHE_BASEDIR=$KFS_ROOT CCACHE_NOHASHDIR=1

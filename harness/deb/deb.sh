@@ -41,14 +41,20 @@ src=${KFS_DEB_SRC:-$D/src}
 ref=$(git -C "$KSRC" rev-parse "${KFS_DEB_REF:-HEAD}^{commit}") ||
 	die "deb: no commit ${KFS_DEB_REF:-HEAD} in $KSRC"
 
-# The base's Debian version (6.1.192-3): the kfs-base commit says which
-# linux-source-6.1 it was unpacked from.
+# The base's Debian version (6.1.192-3): the base commit says which
+# linux-source-6.1 it was unpacked from ("... (Debian linux-source-6.1
+# VERSION)", as README's recipe and spread.sh make it).  A user's tree
+# (KSRC=) whose base does not say it needs KFS_DEB_BASE_VERSION: the
+# packages' version and Debian's config are that version's.
 base_version() {
-	local v=
+	local ref v=
 
-	if git -C "$KSRC" rev-parse -q --verify refs/tags/kfs-base >/dev/null; then
-		v=$(git -C "$KSRC" log -1 --format=%s kfs-base |
-		    sed -n 's/.*(Debian linux-source-6\.1 \([^)]*\))$/\1/p')
+	[ -z "${KFS_DEB_BASE_VERSION:-}" ] || { echo "$KFS_DEB_BASE_VERSION"; return; }
+	ref=$(kfs_base deb)
+	v=$(git -C "$KSRC" log -1 --format=%s "$ref" |
+	    sed -n 's/.*(Debian linux-source-6\.1 \([^)]*\))$/\1/p')
+	if [ -z "$v" ] && [ -n "$KFS_USER_TREE" ]; then
+		die "deb: the base of $KFS_USER_TREE ($(git -C "$KSRC" log -1 --format='%h %s' "$ref")) does not say which Debian version it is; set KFS_DEB_BASE_VERSION (e.g. 6.1.187-1: the packages' version and Debian's config are that version's)"
 	fi
 	echo "${v:-$(cat "$KFS_HARNESS/BASE_VERSION")}"
 }
@@ -187,11 +193,11 @@ stage_src() {
 	fi
 	if [ ! -e "$src/.git" ]; then
 		rm -rf "$src"
-		git -C "$KSRC" worktree add -f -q --detach "$src" "$ref" ||
+		kgit -C "$KSRC" worktree add -f -q --detach "$src" "$ref" ||
 			die "deb-src: git worktree add $src failed"
 	elif [ "$(git -C "$src" rev-parse HEAD)" != "$ref" ]; then
 		# Only the files that differ get new times: an incremental build.
-		git -C "$src" checkout -q --detach "$ref" ||
+		kgit -C "$src" checkout -q --detach "$ref" ||
 			die "deb-src: $src cannot move to $ref (changed files?)"
 	fi
 	[ -z "$(git -C "$src" status --porcelain --ignored)" ] ||

@@ -28,10 +28,10 @@ btree=$bbuild/linux
 mkdir -p "$bbuild"
 for f in "${files[@]}"; do mkdir -p "$(dirname "$f")"; done
 if [ ! -d "$btree" ]; then
-	logged baseline-tree git -C "$KSRC" worktree add --detach "$btree" "$commit"
+	logged baseline-tree kgit -C "$KSRC" worktree add --detach "$btree" "$commit"
 fi
 [ "$(git -C "$btree" rev-parse HEAD)" = "$commit" ] ||
-	logged baseline-tree git -C "$btree" checkout -q --detach "$commit"
+	logged baseline-tree kgit -C "$btree" checkout -q --detach "$commit"
 [ -z "$(git -C "$btree" status --porcelain --untracked-files=no)" ] ||
 	die "baseline: $btree has local changes; remove it ('git -C $KSRC worktree remove --force $btree') and run again"
 msg "baseline: base $(git -C "$btree" log -1 --format='%h %s')"

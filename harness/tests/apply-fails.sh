@@ -9,6 +9,8 @@
 # nothing; a changed series is applied again on the recorded base, even
 # after the user's HEAD moved; a removed worktree is checked out again;
 # one removed with git worktree remove is made again on the user's HEAD.
+# None of the user's hooks runs, and neither its commit signing nor its
+# three-way am is used.
 . "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
@@ -55,6 +57,22 @@ state() {
 	git -C "$t" ls-files -s | sha256sum
 	sha256sum "$t/a.txt"
 }
+# The user's repository has hooks and settings of its own that the
+# harness's git must not take up: a post-checkout hook (worktree add),
+# git am's hooks, signed commits (with a gpg that always fails) and
+# three-way am.
+for h in post-checkout applypatch-msg pre-applypatch post-applypatch; do
+	printf '#!/bin/sh\necho %s >>"%s"\n' "$h" "$tmp/hooks-ran" \
+		>"$t/.git/hooks/$h"
+	chmod +x "$t/.git/hooks/$h"
+done
+git -C "$t" config commit.gpgSign true
+git -C "$t" config gpg.program false
+git -C "$t" config am.threeWay true
+hooks() {
+	[ ! -e "$tmp/hooks-ran" ] ||
+		fail "the user's hooks ran ($1): $(paste -sd' ' "$tmp/hooks-ran")"
+}
 state >"$tmp/state"
 files() { (cd "$t/.git" && find . -print | sort); }
 files >"$tmp/files"
@@ -75,6 +93,7 @@ files | cmp -s - "$tmp/files" ||
 [ "$(git -C "$t" worktree list | wc -l)" = 1 ] || fail "a worktree was left"
 [ -z "$(find "$tmp/build/ksrc" -mindepth 2 -maxdepth 2 -name 'linux*' 2>/dev/null)" ] ||
 	fail "a worktree directory was left"
+hooks "failed apply"
 
 # The same series without the bad patch: applies on a branch of its own.
 sed -i '/translate/d' "$tmp/s/series"
@@ -86,6 +105,7 @@ wt=$(find "$tmp/build/ksrc" -mindepth 2 -maxdepth 2 -name linux)
 	fail "the worktree is not on $branch"
 [ "$(git -C "$wt" rev-parse HEAD~1)" = "$base" ] || fail "the series is not on the base"
 state | cmp -s - "$tmp/state" || fail "the user's repository changed: $(state | diff "$tmp/state" -)"
+hooks "good series"
 head=$(git -C "$wt" rev-parse HEAD)
 out=$(mk) || fail "second make tree failed: $out"
 [ "$(git -C "$wt" rev-parse HEAD)" = "$head" ] || fail "second make tree changed the worktree's HEAD"
@@ -94,7 +114,8 @@ grep -q "already applied" <<<"$out" || fail "second make tree did not say it had
 # The user commits on their branch: the series stays on the recorded base,
 # and a changed series is applied there again.
 printf 'one\ntwo\nmine\n' >"$t/b.txt"
-git -C "$t" add b.txt && git -C "$t" commit -q -m "the user's own commit"
+git -C "$t" add b.txt &&
+	git -C "$t" -c commit.gpgSign=false commit -q -m "the user's own commit"
 mine=$(git -C "$t" rev-parse HEAD)
 echo 0002-add-four.patch >>"$tmp/s/series"
 out=$(mk) || fail "make tree failed on a changed series: $out"
@@ -123,4 +144,5 @@ out=$(mk) || fail "make tree failed on the user's new HEAD: $out"
 	fail "the worktree is not on the new HEAD's branch"
 [ "$(git -C "$wt" log -1 --format=%s)" = "add four" ] || fail "series not applied on the new HEAD"
 [ "$(git -C "$t" rev-parse HEAD)" = "$mine" ] || fail "the user's HEAD moved"
-echo "apply-fails: ok (bad patch named, user's repository untouched; good series on its own branch once; changed series on the recorded base; worktree brought back; then the new HEAD)"
+hooks "every run"
+echo "apply-fails: ok (bad patch named, user's repository untouched, its hooks, signing and three-way am unused; good series on its own branch once; changed series on the recorded base; worktree brought back; then the new HEAD)"
