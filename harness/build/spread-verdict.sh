@@ -23,11 +23,11 @@ spread_known() {
 # (results, counts; splat and unknown where the run wrote them) with the
 # tests KNOWN (spread-known) lists for VERSION.  The run must be whole:
 # no kernel splat, every requested test in this test_progs, a result from
-# each suite.  A known test must fail (else the entry is stale); any
+# each suite, no test skipped but with the JIT off.  A known test must fail (else the entry is stale); any
 # other failure fails.  Prints "ok" or "ok, N failed test(s) of the base's
 # own (spread-known)" and returns 0, or prints why not and returns 1.
 spread_verdict() {
-	local v=$1 j=$2 file=$3 k x miss='' unknown t kf=0 stale='' f
+	local v=$1 j=$2 file=$3 k x miss='' unknown t kf=0 stale='' f sk
 
 	if [ -f "$j/splat" ]; then
 		echo "kernel splat: $(cat "$j/splat")"
@@ -47,6 +47,15 @@ spread_verdict() {
 	done
 	if [ -n "$miss" ]; then
 		echo "no results from:$miss (see ${j#"$KFS_ROOT"/}/output)"
+		return 1
+	fi
+	# The series' own tests run whole with the JIT, blinded or not (only
+	# the JIT-off run may skip: extension programs need the JIT): a test
+	# or subtest skipped there is one the base could not run.
+	sk=$(awk -F'\t' '$1 == "SKIP" && $2 ~ /^test_progs(-harden)?:/ { print $2 }' \
+	     "$j/results" | paste -sd' ')
+	if [ -n "$sk" ]; then
+		echo "skipped with the JIT on: $sk"
 		return 1
 	fi
 	k=$(spread_known "$file" "$v") || { echo "$file is malformed"; return 1; }

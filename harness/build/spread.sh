@@ -84,13 +84,19 @@ apply() {
 	local v=$1 w=$sp/$1/linux p n=0
 
 	if [ ! -d "$w" ]; then
-		git --git-dir="$repo" worktree add -q --detach "$w" "base-$v" ||
+		if ! git --git-dir="$repo" worktree add -q --detach "$w" "base-$v" \
+			>"$sp/am.log" 2>&1; then
+			echo "0/$total, git worktree add $w: $(tail -n1 "$sp/am.log")"
 			return 1
+		fi
 		git -C "$w" config user.name "$KFS_NAME"
 		git -C "$w" config user.email "$KFS_EMAIL"
 	fi
 	git -C "$w" am --abort >/dev/null 2>&1 || true
-	git -C "$w" checkout -q -f -B "spread-$v" "base-$v" || return 1
+	if ! git -C "$w" checkout -q -f -B "spread-$v" "base-$v" >"$sp/am.log" 2>&1; then
+		echo "0/$total, git checkout base-$v: $(tail -n1 "$sp/am.log")"
+		return 1
+	fi
 	while IFS= read -r p; do
 		if ! git -C "$w" am -q "$KFS_ROOT/patches/$p" >"$sp/am.log" 2>&1; then
 			echo "$n/$total, $p: $(grep -m1 -E 'error|failed' "$sp/am.log")"
@@ -156,6 +162,10 @@ for v in "${versions[@]}"; do
 	KFS_SELFTESTS_ONLY=$tests "$KFS_HARNESS/build/build-selftests.sh" gcc ||
 		{ fail "selftests build"; continue; }
 	ts=$(date +%s)
+	# The verdict reads this run's files only: run-tests.sh can stop
+	# before its VM starts, and an earlier run's would still be there.
+	# Its exit status is not the verdict (a known failure fails it).
+	rm -rf "$b/vm/tests-gcc"
 	KFS_TESTS=$tests KFS_GATE=0 KFS_FUZZ=300 "$KFS_HARNESS/vm/run-tests.sh" gcc || true
 	te=$(date +%s)
 	read -r p f s <"$b/vm/tests-gcc/counts" || { fail "VM tests: no results"; continue; }
