@@ -111,7 +111,7 @@ for f in $flavours; do
 		echo "# config: $(kfs_config_id "$f")"
 		[ -z "${KCONFIG:-}" ] || echo "# kconfig: the build started from KCONFIG=$KCONFIG"
 		echo "# run: $(date -u +%Y-%m-%d), build $((t1 - t0)) s, VM $((t2 - t1)) s:"
-		echo "#   test_progs -j (2 vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
+		echo "#   test_progs -j ($(cat "$job/cpus" 2>/dev/null || echo '?') vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
 		echo "#   test_verifier whole"
 		echo "# figures: $p passed, $fl failed, $s skipped; denied: $(for d in "$KFS_HARNESS/gate/DENYLIST" "$KFS_HARNESS/gate/DENYLIST.$f"; do [ ! -f "$d" ] || list_entries "$d"; done | wc -l) (DENYLIST, DENYLIST.$f, with reasons)"
 		cat "$job/results"
