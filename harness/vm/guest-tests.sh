@@ -47,7 +47,11 @@ limit=${3:-300}
 whole=${4:-1500}
 sel=(${allow:+-a "$allow"} ${deny:+-d "$deny"})
 ./test_progs -l "${sel[@]}" >"$job/progs.list" || rc=1
-timeout -k 10 "$whole" ./test_progs -j"$(nproc)" "${sel[@]}" </dev/null |
+# stdbuf -oL: test_progs' stdout is a pipe here, which stdio fills 4 KiB
+# at a time; line by line, progs.times says when each test ended, and the
+# last lines before a kill name the test that was running.
+timeout -k 10 "$whole" stdbuf -oL ./test_progs -j"$(nproc)" "${sel[@]}" \
+	</dev/null |
 	stamp | tee "$job/progs.parallel"
 [ "${PIPESTATUS[0]}" -lt 124 ] ||
 	echo "kfs: the parallel run was killed after ${whole}s"
@@ -64,7 +68,7 @@ while IFS= read -r t; do
 	# exists"): each runs in a guest without any.
 	ip -all netns delete </dev/null 2>/dev/null || true
 	echo "kfs: $t started" | stamp >/dev/null
-	timeout -k 10 "$limit" ./test_progs -a "$t" ${deny:+-d "$deny"} \
+	timeout -k 10 "$limit" stdbuf -oL ./test_progs -a "$t" ${deny:+-d "$deny"} \
 		</dev/null | stamp | grep -v '^Summary: '
 	trc=${PIPESTATUS[0]}
 	echo "kfs: $t ended $trc" | stamp >/dev/null
