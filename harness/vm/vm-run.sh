@@ -50,7 +50,8 @@ cpu=max,la57=off
 # unpatched base's whole test_progs (make baseline) stopped printing
 # after test #99 with both vCPUs busy for 35 minutes, and 2 of about 12
 # boots died at the first interrupt after the switch to the I/O APIC
-# (KASAN: null-ptr-deref in mask_ioapic_irq; README, "Time").
+# (KASAN: null-ptr-deref in mask_ioapic_irq; README, "The two
+# commands").
 cpus=${KFS_VM_CPUS:-1}
 [[ "$cpus" =~ ^[1-9][0-9]*$ ]] || die "vm: KFS_VM_CPUS must be a number of CPUs (got '$cpus')"
 smp=$cpus,sockets=$cpus,cores=1,threads=1
