@@ -155,7 +155,7 @@ hdesc=$(git -C "$KFS_ROOT" describe --always --dirty 2>/dev/null || echo unknown
 	echo
 	echo "\`KFS_BENCH_MS=$ms KFS_BENCH_ROUNDS=$rounds harness/bench/bench.sh ${flavours[*]}\`"
 	echo "($(date -u '+%Y-%m-%d'); series $desc, harness $hdesc; $qemu, $accel,"
-	echo "-smp 2, on $(nproc) host CPUs, $cpu; host load average $host_load before"
+	echo "${KFS_VM_CPUS:-1} guest CPU(s), on $(nproc) host CPUs, $cpu; host load average $host_load before"
 	echo "the VMs, $(cut -d' ' -f1-3 /proc/loadavg) after)."
 	echo
 	echo "### Time of one run"

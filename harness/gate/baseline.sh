@@ -96,6 +96,10 @@ for f in $flavours; do
 	[ ! -f "$job/timedout" ] ||
 		die "baseline-$f: the VM run did not finish in time; nothing written; see $job/progs.times for the test that hung"
 	[ -s "$job/results" ] || die "baseline-$f: the VM run produced no results; see $job/console"
+	# run-tests.sh's status is not read above: a guest with fewer CPUs
+	# than asked (vm-run.sh) must not write a baseline either.
+	[ "$(cat "$job/cpus" 2>/dev/null)" = "${KFS_VM_CPUS:-1}" ] ||
+		die "baseline-$f: the guest brought up $(cat "$job/cpus" 2>/dev/null || echo '?') CPUs, not ${KFS_VM_CPUS:-1}; nothing written; see $job/console"
 	# A suite that never ended (the guest crashed or hung) records nothing
 	# trustworthy about the tests it did not reach.
 	! grep -q ':(incomplete)$' "$job/results" ||

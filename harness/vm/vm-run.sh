@@ -108,8 +108,10 @@ fi
 up=$(sed -nE '/smp: Brought up /{s/.* ([0-9]+) CPUs?\r?$/\1/p;q;}' \
 	"$job/console")
 echo "${up:-?}" >"$job/cpus"
+[ -n "$up" ] ||
+	die "vm($name): the guest's console has no 'smp: Brought up' line; cannot tell how many of the $cpus CPUs it brought up (console: ${job#"$KFS_ROOT"/}/console)"
 [ "$up" = "$cpus" ] ||
-	die "vm($name): the guest brought up ${up:-no} CPUs of the $cpus QEMU gave it (console: ${job#"$KFS_ROOT"/}/console)"
+	die "vm($name): the guest brought up $up of the $cpus CPUs QEMU gave it (console: ${job#"$KFS_ROOT"/}/console)"
 rc=$(cat "$job/rc")
 msg "vm($name): command exited with status $rc after ${dt}s"
 exit "$rc"
