@@ -24,8 +24,9 @@ spread_known() {
 # tests KNOWN (spread-known) lists for VERSION.  The run must be whole:
 # no kernel splat, every requested test in this test_progs, a result from
 # each suite, no test skipped but with the JIT off.  A known test must
-# fail (else the entry is stale); any other failure fails.  Prints "ok" or "ok, N failed test(s) of the base's
-# own (spread-known)" and returns 0, or prints why not and returns 1.
+# fail (else the entry is stale); any other failure fails.  Prints "ok"
+# or "ok, N failed test(s) of the base's own (spread-known)" and returns
+# 0, or prints why not and returns 1.
 spread_verdict() {
 	local v=$1 j=$2 file=$3 k x miss='' unknown t kf=0 stale='' f sk
 

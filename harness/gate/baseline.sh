@@ -98,8 +98,9 @@ for f in $flavours; do
 	[ -s "$job/results" ] || die "baseline-$f: the VM run produced no results; see $job/console"
 	# run-tests.sh's status is not read above: a guest with fewer CPUs
 	# than asked (vm-run.sh) must not write a baseline either.
-	[ "$(cat "$job/cpus" 2>/dev/null)" = "${KFS_VM_CPUS:-1}" ] ||
-		die "baseline-$f: the guest brought up $(cat "$job/cpus" 2>/dev/null || echo '?') CPUs, not ${KFS_VM_CPUS:-1}; nothing written; see $job/console"
+	gcpus=$(cat "$job/cpus" 2>/dev/null || echo '?')
+	[ "$gcpus" = "${KFS_VM_CPUS:-1}" ] ||
+		die "baseline-$f: the guest brought up $gcpus CPUs, not ${KFS_VM_CPUS:-1}; nothing written; see $job/console"
 	# A suite that never ended (the guest crashed or hung) records nothing
 	# trustworthy about the tests it did not reach.
 	! grep -q ':(incomplete)$' "$job/results" ||
@@ -115,7 +116,7 @@ for f in $flavours; do
 		echo "# config: $(kfs_config_id "$f")"
 		[ -z "${KCONFIG:-}" ] || echo "# kconfig: the build started from KCONFIG=$KCONFIG"
 		echo "# run: $(date -u +%Y-%m-%d), build $((t1 - t0)) s, VM $((t2 - t1)) s:"
-		echo "#   test_progs -j ($(cat "$job/cpus" 2>/dev/null || echo '?') vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
+		echo "#   test_progs -j ($gcpus vCPUs) whole minus DENYLIST and DENYLIST.$f, each test that did not pass re-run alone (${retried} re-run);"
 		echo "#   test_verifier whole"
 		echo "# figures: $p passed, $fl failed, $s skipped; denied: $(for d in "$KFS_HARNESS/gate/DENYLIST" "$KFS_HARNESS/gate/DENYLIST.$f"; do [ ! -f "$d" ] || list_entries "$d"; done | wc -l) (DENYLIST, DENYLIST.$f, with reasons)"
 		cat "$job/results"
